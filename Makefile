@@ -1,0 +1,37 @@
+# Verbatim: `make run` starts the chat, `make test` runs the whole suite. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INTERVIEWS := $(wildcard data/interviews/*.txt)
+
+.PHONY: run test ingest eval bench calibrate venv clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m ingest --if-empty $(INTERVIEWS)
+	$(BIN)/python -m streamlit run app.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+ingest: $(STAMP)
+	$(BIN)/python -m ingest $(INTERVIEWS)
+
+eval: $(STAMP)
+	$(BIN)/python scripts/eval_all.py
+
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+calibrate: $(STAMP)
+	$(BIN)/python scripts/calibrate.py
+
+clean:
+	rm -rf $(VENV) store .pytest_cache

@@ -1,0 +1,84 @@
+"""What the bot gives back: an `Answer` whose `[n]` markers point at verbatim `Citation`s.
+
+For every citation `transcript_text[c.start:c.end] == c.quote`; `bot.cite` guarantees it before an
+answer leaves the bot. `to_json()` is the `--json` contract of DESIGN.md (plus `related`, `dropped`
+and `notice`, which say what was not cited and why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.transcript import Passage, Turn
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote: `n` is its marker, `[start, end)` its place in `source`."""
+
+    n: int
+    source: str
+    start: int
+    end: int
+    quote: str
+    speaker: str
+    question: Turn | None
+    passage_id: str
+    role: str = "answer"
+
+    @classmethod
+    def from_passage(cls, n: int, passage: Passage, start: int, end: int) -> Citation:
+        """Cite `[start, end)` of `passage` (offsets into the source text, inside the passage)."""
+        if not passage.start <= start < end <= passage.end:
+            raise ValueError(f"span {start}-{end} is outside passage {passage.start}-{passage.end}")
+        quote = passage.text[start - passage.start : end - passage.start]
+        return cls(n, passage.source, start, end, quote, passage.speaker, passage.question, passage.id, passage.role)
+
+    def to_json(self) -> dict:
+        q = self.question
+        return {
+            "n": self.n, "source": self.source, "start": self.start, "end": self.end, "quote": self.quote,
+            "speaker": self.speaker, "role": self.role,
+            "question": None if q is None else {"text": q.text, "speaker": q.speaker, "start": q.start, "end": q.end},
+        }
+
+
+@dataclass(frozen=True)
+class Related:
+    """A passage close to an unanswered question, offered as "related", never as a citation."""
+
+    source: str
+    start: int
+    end: int
+    speaker: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    standalone_question: str
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    mode: str
+    timings: dict[str, float] = field(default_factory=dict)
+    related: tuple[Related, ...] = ()
+    dropped: tuple[str, ...] = ()
+    notice: str | None = None
+    model: str | None = None
+    retrieved: tuple[tuple[str, int, int], ...] = ()  # (source, start, end) of the passages searched, best first
+    confidence: str | None = None  # "high", "low" (offered with a caveat), None when abstained
+
+    def to_json(self, id: str | None = None) -> dict:
+        out = {} if id is None else {"id": id}
+        out |= {
+            "question": self.question, "standalone_question": self.standalone_question, "answer": self.text,
+            "abstained": self.abstained, "mode": self.mode, "citations": [c.to_json() for c in self.citations],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "related": [{"source": r.source, "start": r.start, "end": r.end, "speaker": r.speaker, "text": r.text}
+                        for r in self.related],
+            "confidence": self.confidence, "dropped": list(self.dropped), "notice": self.notice, "model": self.model,
+        }
+        return out

@@ -1,0 +1,137 @@
+"""`python -m bot`: ask, chat and evaluate from the command line (the contract of DESIGN.md).
+
+    python -m bot ask "QUESTION" [--store DIR] [--json]
+    python -m bot ask --batch QUESTIONS.jsonl [--store DIR] --json
+    python -m bot chat [--store DIR]
+    python -m bot eval TESTSET.jsonl [--store DIR] [--report DIR]
+
+Errors: one line on stderr and exit status 1 (2 for bad arguments); `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from bot.answer import Answer
+from bot.errors import InputError, VerbatimError
+from bot.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Ask an interview transcript; get verbatim, cited answers.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", type=Path, help="store folder (default: $VERBATIM_STORE or ./store)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", parents=[common], help="answer one question, or a batch")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("--batch", type=Path, help="JSON lines: {id, question, history}")
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    sub.add_parser("chat", parents=[common], help="a conversation in the terminal")
+    ev = sub.add_parser("eval", parents=[common], help="score the bot against a test set")
+    ev.add_argument("testset", type=Path)
+    ev.add_argument("--report", type=Path, help="write report.json, report.md and chart.png here")
+    ev.add_argument("--baselines", action="store_true", help="score the baselines in the same run")
+    ev.add_argument("--mode", choices=("extractive", "llm"), help="answerer to evaluate (default: as configured)")
+    return parser
+
+
+def render(answer: Answer) -> str:
+    """An answer for the terminal: the text, then one line per citation."""
+    lines = [answer.text if not answer.abstained else answer.text]
+    if answer.notice:
+        lines.append(f"(note: {answer.notice})")
+    for c in answer.citations:
+        asked = f' — answering: "{c.question.text[:120]}{"…" if len(c.question.text) > 120 else ""}"' if c.question else ""
+        lines.append(f"  [{c.n}] {c.speaker}, {c.source} {c.start}-{c.end}{asked}")
+    for r in answer.related:
+        lines.append(f"  related: {r.speaker}, {r.source} {r.start}-{r.end}: {r.text[:100]}…")
+    return "\n".join(lines)
+
+
+def read_batch(path: Path) -> list[dict]:
+    """Validated `--batch` lines: each needs a `question`; `id` defaults to the line number."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    items = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise InputError(f"{path}:{number}: each line needs a \"question\" string")
+        history = item.get("history") or []
+        if not isinstance(history, list) or not all(isinstance(t, dict) and t.get("role") in ("user", "assistant")
+                                                   and isinstance(t.get("content"), str) for t in history):
+            raise InputError(f"{path}:{number}: \"history\" must be a list of {{role: user|assistant, content}}")
+        items.append({"id": str(item.get("id", number)), "question": item["question"], "history": history})
+    return items
+
+
+def _ask(args, bot) -> int:
+    if args.batch:
+        for item in read_batch(args.batch):
+            answer = bot.ask(item["question"], item["history"])
+            print(json.dumps(answer.to_json(item["id"]), ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        raise InputError("give a question, or --batch FILE")
+    answer = bot.ask(args.question)
+    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else render(answer))
+    return 0
+
+
+def _chat(bot) -> int:
+    history: list[dict] = []
+    print("Ask about the interview (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            answer = bot.ask(question, history)
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        print(render(answer))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        if args.store:
+            settings = replace(settings, store_dir=args.store, chroma_url=None)
+        if args.command == "eval":
+            from bot.evaluate import run_eval_command
+
+            return run_eval_command(args, settings)
+        from bot.pipeline import Bot
+
+        bot = Bot.from_settings(settings)
+        return _ask(args, bot) if args.command == "ask" else _chat(bot)
+    except VerbatimError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

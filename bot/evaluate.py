@@ -1,0 +1,175 @@
+"""`python -m bot eval TESTSET.jsonl [--report DIR] [--baselines] [--mode extractive|llm]`
+
+Runs every test question through `Bot.ask` (the same path as `ask`), scores it with
+`bot.metrics`, and optionally scores the baselines of `bot.baselines` on the same questions.
+Test-set lines (DESIGN.md): `{"id", "question", "history"?, "answerable"?, "gold_quotes"?,
+"gold_spans"?, "source"?, "category"?}`; gold quotes are located in the stored transcript text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.errors import InputError
+from bot.metrics import Cited, summarize
+
+
+@dataclass(frozen=True)
+class TestCase:
+    id: str
+    question: str
+    history: list[dict]
+    answerable: bool
+    gold_quotes: list[str]
+    gold_spans: list[tuple[int, int]]
+    source: str | None
+    category: str | None
+    origin: str = ""  # the test-set file, whose name can say which transcript it is about
+
+
+def load_testset(path: Path) -> list[TestCase]:
+    """Validated test cases; a bad line raises `InputError` naming the file and line."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read test set {path}: {exc}") from None
+    cases = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
+            raise InputError(f"{where}: each line needs a non-empty \"question\"")
+        answerable = item.get("answerable", True)
+        quotes, spans = item.get("gold_quotes") or [], item.get("gold_spans") or []
+        if not isinstance(answerable, bool):
+            raise InputError(f"{where}: \"answerable\" must be true or false")
+        if not all(isinstance(q, str) and q for q in quotes) or not all(
+            isinstance(s, list) and len(s) == 2 and all(isinstance(x, int) for x in s) and s[0] < s[1] for s in spans
+        ):
+            raise InputError(f"{where}: gold_quotes must be strings and gold_spans [start, end] pairs")
+        if answerable and not (quotes or spans):
+            raise InputError(f"{where}: an answerable question needs gold_quotes or gold_spans")
+        source = item.get("source")
+        cases.append(TestCase(
+            id=str(item.get("id", number)), question=item["question"], history=item.get("history") or [],
+            answerable=answerable, gold_quotes=quotes, gold_spans=[tuple(s) for s in spans],
+            source=os.path.normpath(source) if source else None, category=item.get("category"), origin=str(path),
+        ))
+    if not cases:
+        raise InputError(f"{path} holds no test questions")
+    return cases
+
+
+def resolve_gold(case: TestCase, texts: dict[str, str], passages_by_source: dict[str, list[tuple[int, int]]]) -> TestCase:
+    """Fill in `source` and `gold_spans` (from gold quotes), checking both against the store.
+
+    Without a `source`, a case is about the store's only transcript, or the one named like its
+    test-set file (`covid_0.testset.jsonl` → `covid_0.txt`), or the one holding its gold quotes.
+    """
+    source = case.source
+    if source is None:
+        # `covid_0.testset.jsonl` is about `covid_0.txt` (the hearings' convention)
+        stem = Path(case.origin).name.split(".")[0]
+        named = [s for s in texts if Path(s).stem == stem]
+        if len(texts) == 1:
+            source = next(iter(texts))
+        elif len(named) == 1:
+            source = named[0]
+        elif case.gold_quotes:
+            source = next((s for s, t in texts.items() if all(q in t for q in case.gold_quotes)), None)
+    if source is not None and source not in texts:
+        raise InputError(f"test case {case.id}: its source {source} is not in the store; ingest it first")
+    if case.answerable and source is None:
+        raise InputError(f"test case {case.id}: say which transcript it is about (\"source\")")
+    spans = list(case.gold_spans)
+    for quote in case.gold_quotes:
+        at = texts[source].find(quote)
+        if at < 0:
+            raise InputError(f"test case {case.id}: gold quote not found verbatim in {source}: {quote[:80]!r}")
+        spans.append((at, at + len(quote)))
+    return replace(case, source=source, gold_spans=spans)
+
+
+def gold_passages(case: TestCase, passages: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The passages a gold span touches: a citation anywhere in them counts for precision."""
+    touched = [p for p in passages if any(p[0] < g[1] and g[0] < p[1] for g in case.gold_spans)]
+    return touched + list(case.gold_spans)
+
+
+def run_bot(bot, cases: list[TestCase], texts: dict[str, str], passages_by_source, progress=None) -> list[Cited]:
+    results = []
+    for i, case in enumerate(cases):
+        started = time.perf_counter()
+        answer = bot.ask(case.question, case.history, sources=[case.source] if case.source else None)
+        seconds = time.perf_counter() - started
+        citations = [(c.source, c.start, c.end, texts[c.source][c.start : c.end] == c.quote) for c in answer.citations]
+        results.append(Cited(
+            case.id, case.answerable, answer.abstained, citations, case.gold_spans,
+            gold_passages(case, passages_by_source.get(case.source, [])), case.source,
+            [(r[0], r[1], r[2]) for r in answer.retrieved], seconds, case.category,
+        ))
+        if progress:
+            progress(i + 1, len(cases))
+    return results
+
+
+def run_baseline(search, cases: list[TestCase], passages_by_source) -> list[Cited]:
+    results = []
+    for case in cases:
+        started = time.perf_counter()
+        spans = search(case.question, case.source)
+        seconds = time.perf_counter() - started
+        results.append(Cited(
+            case.id, case.answerable, False, [(s, a, b, True) for s, a, b in spans], case.gold_spans,
+            gold_passages(case, passages_by_source.get(case.source, [])), case.source, list(spans), seconds, case.category,
+        ))
+    return results
+
+
+def evaluate(bot, cases: list[TestCase], baselines: list[str] = (), progress=None) -> dict:
+    """Score the bot (and baselines) on `cases`; returns the report as a plain dict."""
+    from bot.baselines import make_baselines
+
+    corpus = bot.store.corpus()
+    sources = sorted({p.source for p in corpus.passages})
+    texts = {s: bot.store.source_text(s) for s in sources}
+    passages_by_source: dict[str, list[tuple[int, int]]] = {}
+    for p in corpus.passages:
+        passages_by_source.setdefault(p.source, []).append((p.start, p.end))
+    cases = [resolve_gold(c, texts, passages_by_source) for c in cases]
+    systems = {"bot": run_bot(bot, cases, texts, passages_by_source, progress)}
+    for name, search in make_baselines(list(baselines), texts, bot.embeddings).items():
+        systems[name] = run_baseline(search, cases, passages_by_source)
+    return build_report(cases, systems, mode=bot.model_name or "extractive")
+
+
+def build_report(cases: list[TestCase], systems: dict[str, list[Cited]], mode: str) -> dict:
+    categories = sorted({c.category for c in cases if c.category})
+    by_id = {c.id: c for c in cases}
+    report = {"questions": len(cases), "mode": mode, "systems": {}, "categories": {}, "failures": []}
+    for name, results in systems.items():
+        report["systems"][name] = summarize(results)
+        report["categories"][name] = {
+            cat: summarize([r for r in results if r.category == cat]) for cat in categories
+        }
+    from bot.metrics import is_hit
+
+    for r in systems["bot"]:
+        case = by_id[r.question_id]
+        failed = (r.answerable and not is_hit(r)) or (not r.answerable and not r.abstained)
+        if failed:
+            report["failures"].append({
+                "id": case.id, "category": case.category, "question": case.question, "answerable": case.answerable,
+                "abstained": r.abstained, "gold_spans": case.gold_spans, "gold_quotes": case.gold_quotes,
+                "cited": [[s, a, b] for s, a, b, _ in r.citations],
+            })
+    return report

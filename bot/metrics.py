@@ -1,0 +1,99 @@
+"""Deterministic scores of cited answers against gold spans; no model as judge.
+
+Each function works on plain spans so it can be checked by hand:
+
+    >>> overlaps((10, 20), [(15, 30)]), overlaps((10, 20), [(20, 30)])
+    (True, False)
+    >>> percentile([0.1, 0.2, 0.3, 0.4], 50)
+    0.25
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+Span = tuple[int, int]
+
+
+def overlaps(span: Span, gold: list[Span]) -> bool:
+    """True when `span` shares at least one character with any gold span."""
+    return any(span[0] < g[1] and g[0] < span[1] for g in gold)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (like numpy's default); 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One system's output for one test question, reduced to what is scored."""
+
+    question_id: str
+    answerable: bool
+    abstained: bool
+    citations: list[tuple[str, int, int, bool]]  # (source, start, end, verbatim)
+    gold_spans: list[Span]
+    gold_passages: list[Span]
+    source: str | None
+    retrieved: list[tuple[str, int, int]] = field(default_factory=list)
+    seconds: float = 0.0
+    category: str | None = None
+
+
+def _on_source(c: Cited, source: str) -> bool:
+    return c.source is None or source == c.source
+
+
+def is_hit(c: Cited) -> bool:
+    return c.answerable and not c.abstained and any(
+        _on_source(c, s) and overlaps((a, b), c.gold_spans) for s, a, b, _ in c.citations
+    )
+
+
+def reciprocal_rank(c: Cited) -> float:
+    for rank, (s, a, b) in enumerate(c.retrieved, 1):
+        if _on_source(c, s) and overlaps((a, b), c.gold_spans):
+            return 1.0 / rank
+    return 0.0
+
+
+def recall_at(c: Cited, k: int) -> float:
+    return float(any(_on_source(c, s) and overlaps((a, b), c.gold_spans) for s, a, b in c.retrieved[:k]))
+
+
+def summarize(results: list[Cited]) -> dict[str, float | int | None]:
+    """The headline numbers over a list of scored questions (None where undefined)."""
+    answerable = [c for c in results if c.answerable]
+    unanswerable = [c for c in results if not c.answerable]
+    answered = [c for c in results if not c.abstained]
+    cites = [(c, cit) for c in answerable if not c.abstained for cit in c.citations]
+    all_cites = [cit for c in results for cit in c.citations]
+    seconds = [c.seconds for c in results]
+
+    def share(numerator: float, denominator: int) -> float | None:
+        return round(numerator / denominator, 4) if denominator else None
+
+    return {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "hit_rate": share(sum(map(is_hit, answerable)), len(answerable)),
+        "citation_precision": share(
+            sum(_on_source(c, s) and overlaps((a, b), c.gold_passages) for c, (s, a, b, _) in cites), len(cites)
+        ),
+        "verbatim_rate": share(sum(v for *_, v in all_cites), len(all_cites)),
+        "cited_chars_per_answer": share(sum(b - a for c in answered for _, a, b, _ in c.citations), len(answered)),
+        "citations_per_answer": share(sum(len(c.citations) for c in answered), len(answered)),
+        "abstention_recall": share(sum(c.abstained for c in unanswerable), len(unanswerable)),
+        "false_abstention_rate": share(sum(c.abstained for c in answerable), len(answerable)),
+        "mrr": share(sum(map(reciprocal_rank, answerable)), len(answerable)) if any(c.retrieved for c in results) else None,
+        "recall_at_3": share(sum(recall_at(c, 3) for c in answerable), len(answerable)) if any(c.retrieved for c in results) else None,
+        "latency_p50_ms": round(percentile(seconds, 50) * 1000, 1),
+        "latency_p95_ms": round(percentile(seconds, 95) * 1000, 1),
+    }

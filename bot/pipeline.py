@@ -1,0 +1,126 @@
+"""`Bot`: question (+ history) → standalone question → hybrid retrieval → answer → citation check.
+
+    bot = Bot.from_settings(Settings.from_env())
+    answer = bot.ask("What values matter to the EU?")
+    answer = bot.ask("Would the member states be happy about that?", history=[...])
+
+The answerer is the offline extractive one unless a chat model is configured; when the model
+fails (timeout, HTTP error, no verifiable quote), the answer falls back to the extractive one and
+its `notice` says so. Every citation passes `bot.cite.verify` against the stored transcript text.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from bot import abstain, calibration, llm
+from bot.answer import Answer, Citation, Related
+from bot.cite import verify
+from bot.conversation import StandaloneQuestion, is_follow_up, standalone_question
+from bot.errors import InputError, ModelError
+from bot.extractive import SentenceScorer, choose_quotes, compose
+from bot.retrieve import Hit, Retriever
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_QUESTION_CHARS = 2000
+LLM_PASSAGES = 6
+
+
+class Bot:
+    def __init__(self, settings: Settings, store, embeddings, chat_model=None):
+        self.settings, self.store, self.embeddings, self.chat_model = settings, store, embeddings, chat_model
+        self.retriever = Retriever(store, embeddings)
+        self.scorer = SentenceScorer(embeddings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Bot:
+        from vectorstore import open_store
+
+        store = open_store(settings)
+        chat_model = llm.make_chat_model(settings) if settings.uses_llm else None
+        return cls(settings, store, store.embeddings, chat_model)
+
+    @property
+    def model_name(self) -> str | None:
+        return self.settings.chat_model if self.chat_model is not None else None
+
+    def ask(self, question: str, history: list[dict] | None = None, sources: list[str] | None = None,
+            max_citations: int | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
+        """Answer one question; `on_token` receives the model's text as it streams (LLM mode only)."""
+        question = " ".join(str(question).split())
+        if not question:
+            raise InputError("the question is empty: type a question about the interview")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InputError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
+        history = list(history or [])
+        max_citations = max_citations or self.settings.max_citations
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        standalone, notice = self._standalone(question, history)
+        timings["rewrite"] = time.perf_counter() - started
+
+        t = time.perf_counter()
+        query, hits = self.retriever.search(standalone, k=8, sources=sources)
+        corpus = self.store.corpus()
+        sentences = self.scorer.sentences(query, hits, corpus.index, corpus.opening)
+        evidence = abstain.evidence(query, hits, sentences, corpus.index, corpus.known_terms(sources))
+        confidence = abstain.confidence(evidence) if hits else None
+        answerable = confidence is not None
+        timings["retrieve"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        mode, model, dropped = "extractive", None, []
+        citations: list[Citation] = []
+        text = ""
+        if self.chat_model is not None and hits:
+            try:
+                raw = llm.generate(self.chat_model, standalone.text, hits[:LLM_PASSAGES], on_token)
+                checked = llm.check_model_answer(raw, hits[:LLM_PASSAGES])
+                dropped = checked.dropped
+                if checked.abstained:
+                    answerable, mode, model = False, "llm", self.model_name
+                elif not checked.citations:
+                    raise ModelError("the model's answer held no quote that could be verified in the transcript")
+                else:
+                    text, citations, mode, model = checked.text, checked.citations, "llm", self.model_name
+                    confidence = "high"
+            except ModelError as exc:
+                log.warning("%s", exc)
+                notice = f"The model failed ({exc}); this is the offline answer."
+        if mode == "extractive" and answerable:
+            quotes = choose_quotes(sentences, max_citations, calibration.load().second_threshold)
+            citations = [Citation.from_passage(n, hit.passage, s, e) for n, (hit, s, e) in enumerate(quotes, 1)]
+            text = compose(citations)
+            if confidence == "low":
+                text = f"The interview may not address this directly; the closest passage: {text}"
+        citations, problems = verify(citations, {c.source: self.store.source_text(c.source) for c in citations})
+        dropped += problems
+        timings["answer"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - started
+        retrieved = tuple((h.passage.source, h.passage.start, h.passage.end) for h in hits)
+        if not citations:
+            return Answer(question, standalone.text, self._abstention(standalone), (), True, mode, timings,
+                          tuple(self._related(hits)), tuple(dropped), notice, model, retrieved)
+        return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
+                      notice, model, retrieved, confidence)
+
+    def _standalone(self, question: str, history: list[dict]) -> tuple[StandaloneQuestion, str | None]:
+        offline = standalone_question(question, history)
+        if self.chat_model is None or offline.context is None or not is_follow_up(question):
+            return offline, None
+        try:
+            return StandaloneQuestion(llm.rewrite_question(self.chat_model, question, history)), None
+        except ModelError as exc:
+            log.warning("%s", exc)
+            return offline, f"The model could not rewrite the follow-up ({exc}); the offline rewrite was used."
+
+    def _abstention(self, standalone: StandaloneQuestion) -> str:
+        return f"The interview does not address this question: nothing in it answers “{standalone.focus}”."
+
+    @staticmethod
+    def _related(hits: list[Hit]) -> list[Related]:
+        return [Related(h.passage.source, h.passage.start, h.passage.end, h.passage.speaker, h.passage.text, h.score)
+                for h in hits[:2]]

@@ -1,0 +1,122 @@
+"""Hybrid retrieval: Chroma's dense neighbours and BM25, fused, with the interviewer's question
+lending its words and meaning to the answers given to it.
+
+An answer passage scores by its own similarity to the query and, partly, by its question's
+(a question turn is never cited as an answer; `citable` says when it may be cited at all: when the
+user asks about the interviewer, or names that speaker). A question that names a speaker prefers
+that speaker's passages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bot.conversation import StandaloneQuestion, asks_about_interviewer, named_speakers
+from ingest.transcript import Passage
+from vectorstore.lexical import LexicalIndex, terms
+
+# Fusion weights, chosen on the development sets (scripts/calibrate.py prints the sweep).
+QUESTION_WEIGHT = 0.3  # share of an answer's dense score that comes from its lead-in (question)
+LEXICAL_WEIGHT = 0.2  # BM25 (scaled to the best passage) added to the dense score
+CONTEXT_WEIGHT = 0.5  # how much a follow-up's carried-over subject counts
+SPEAKER_BONUS = 0.1  # for passages of a speaker the question names
+DENSE_K = 40  # neighbours asked of Chroma
+INTERVIEWER_ONLY_SHARE = 0.3  # this much of a query only in questions makes questions citable
+
+
+@dataclass(frozen=True)
+class Query:
+    question: StandaloneQuestion
+    terms: tuple[str, ...]
+    context_terms: tuple[str, ...]
+    vector: np.ndarray
+    speakers: tuple[str, ...]
+    about_interviewer: bool
+
+    def citable(self, passage: Passage) -> bool:
+        if passage.role == "answer":
+            return True
+        if passage.speaker in self.speakers:
+            return True
+        return passage.role == "question" and self.about_interviewer
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage and the evidence for it (all in [0, 1] but `score`)."""
+
+    passage: Passage
+    score: float
+    dense: float
+    question_dense: float
+    lexical: float
+    coverage: float
+
+
+class Retriever:
+    """`Retriever(store, embeddings).search(question)` → the query and its best citable passages."""
+
+    def __init__(self, store, embeddings):
+        self.store, self.embeddings = store, embeddings
+
+    def make_query(self, question: StandaloneQuestion, speakers: tuple[str, ...]) -> Query:
+        vectors = np.asarray(self.embeddings.embed_documents([question.focus] + ([question.context] if question.context else [])))
+        vector = vectors[0] + CONTEXT_WEIGHT * vectors[1] if len(vectors) > 1 else vectors[0]
+        return Query(
+            question=question, terms=tuple(terms(question.focus)), context_terms=tuple(terms(question.context or "")),
+            vector=vector / np.linalg.norm(vector), speakers=named_speakers(question.focus, speakers),
+            about_interviewer=asks_about_interviewer(question.focus),
+        )
+
+    def search(self, question: StandaloneQuestion, k: int = 8, sources: list[str] | None = None) -> tuple[Query, list[Hit]]:
+        corpus = self.store.corpus()
+        passages, index = corpus.passages, corpus.index
+        query = self.make_query(question, corpus.speakers)
+        if not query.about_interviewer and interviewer_only_share(query, corpus) >= INTERVIEWER_ONLY_SHARE:
+            query = replace(query, about_interviewer=True)
+        dense = self.store.dense_search(query.vector, DENSE_K, sources)
+        floor = min(dense.values(), default=0.0)
+        lexical = index.scores(list(query.terms)) + CONTEXT_WEIGHT * index.scores(list(query.context_terms))
+        top_lexical = float(lexical.max()) or 1.0
+        scored = []
+        for i, p in enumerate(passages):
+            if (sources and p.source not in sources) or not query.citable(p):
+                continue
+            if p.id not in dense and lexical[i] <= 0:
+                continue
+            d = dense.get(p.id, floor)
+            lead = corpus.lead_in[i]
+            qd = max((dense.get(passages[j].id, floor) for j in lead), default=floor) if lead else d
+            score = (1 - QUESTION_WEIGHT) * d + QUESTION_WEIGHT * qd + LEXICAL_WEIGHT * lexical[i] / top_lexical
+            if p.speaker in query.speakers:
+                score += SPEAKER_BONUS
+            scored.append((float(score), i, d, qd, float(lexical[i] / top_lexical)))
+        scored.sort(key=lambda h: -h[0])
+        return query, [Hit(passages[i], score, d, qd, lex, coverage(query.terms, index.term_sets[i], index))
+                       for score, i, d, qd, lex in scored[:k]]
+
+
+def interviewer_only_share(query: Query, corpus) -> float:
+    """IDF-weighted share of the query's terms that only the interviewer's questions use.
+
+    "Who is Peter Stano?" asks about words only a question holds: the interviewer's words are
+    then the evidence, cited as the interviewer's.
+    """
+    if not query.terms:
+        return 0.0
+    in_questions, in_answers = set(), set()
+    for p, own in zip(corpus.passages, corpus.own_terms):
+        (in_questions if p.role == "question" else in_answers).update(own)
+    weights = [corpus.index.idf(t) for t in query.terms]
+    only = sum(w for t, w in zip(query.terms, weights) if t in in_questions and t not in in_answers)
+    return only / sum(weights)
+
+
+def coverage(query_terms: tuple[str, ...], found: set[str] | frozenset[str], index: LexicalIndex) -> float:
+    """IDF-weighted share of the query's terms among `found` (0..1)."""
+    if not query_terms:
+        return 0.0
+    weights = [index.idf(t) for t in query_terms]
+    return sum(w for t, w in zip(query_terms, weights) if t in found) / sum(weights)

@@ -1,0 +1,104 @@
+"""Settings, read once from the environment (and a `.env` file, if present), then passed down.
+
+| variable               | default      | meaning                                                        |
+|------------------------|--------------|----------------------------------------------------------------|
+| VERBATIM_STORE         | store        | folder of the embedded Chroma store                            |
+| VERBATIM_CHROMA_URL    | (none)       | a Chroma server (`http://127.0.0.1:8000`) instead of the folder |
+| VERBATIM_COLLECTION    | verbatim     | Chroma collection name (3+ characters)                          |
+| VERBATIM_EMBEDDINGS    | minilm       | `minilm` (offline, packaged) or `openai[:MODEL]`                |
+| VERBATIM_ANSWERER      | auto         | `extractive`, `llm`, or `auto` (llm when a model is configured) |
+| OPENAI_API_KEY         | (none)       | key for the OpenAI-compatible server                           |
+| OPENAI_BASE_URL        | (none)       | its URL (Ollama, vLLM, llama.cpp, Azure's OpenAI endpoint ...) |
+| VERBATIM_CHAT_MODEL    | gpt-4o-mini  | the chat model's name on that server                           |
+| VERBATIM_LLM_TIMEOUT   | 20           | seconds before one model call is abandoned                     |
+| VERBATIM_LLM_RETRIES   | 1            | retries after a failed model call (429, 5xx, timeouts)         |
+| VERBATIM_MAX_CITATIONS | 3            | most citations in one answer                                   |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from bot.errors import SettingsError
+
+ANSWERERS = ("auto", "extractive", "llm")
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """`KEY=VALUE` lines of a .env file; `#` comments and surrounding quotes are dropped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.removeprefix("export ").split("=", 1)
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _number(env: Mapping[str, str], key: str, default: float, kind: type = float, low: float = 0) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return kind(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{key}={raw!r} is not a number") from None
+    if value < low:
+        raise SettingsError(f"{key}={raw!r} must be at least {low}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; build it with `Settings.from_env()` (tests pass their own)."""
+
+    store_dir: Path = Path("store")
+    chroma_url: str | None = None
+    collection: str = "verbatim"
+    embeddings: str = "minilm"
+    answerer: str = "auto"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    chat_model: str = "gpt-4o-mini"
+    llm_timeout: float = 20.0
+    llm_retries: int = 1
+    max_citations: int = 3
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+        env = dict(read_dotenv(dotenv)) if dotenv else {}
+        env.update(os.environ if environ is None else environ)
+        answerer = env.get("VERBATIM_ANSWERER", "auto").strip().lower() or "auto"
+        if answerer not in ANSWERERS:
+            raise SettingsError(f"VERBATIM_ANSWERER={answerer!r}: choose one of {', '.join(ANSWERERS)}")
+        collection = env.get("VERBATIM_COLLECTION", "verbatim").strip() or "verbatim"
+        if len(collection) < 3:
+            raise SettingsError(f"VERBATIM_COLLECTION={collection!r}: a collection name needs 3+ characters")
+        return cls(
+            store_dir=Path(env.get("VERBATIM_STORE", "").strip() or "store"),
+            chroma_url=env.get("VERBATIM_CHROMA_URL", "").strip() or None,
+            collection=collection,
+            embeddings=env.get("VERBATIM_EMBEDDINGS", "").strip() or "minilm",
+            answerer=answerer,
+            openai_api_key=env.get("OPENAI_API_KEY", "").strip() or None,
+            openai_base_url=env.get("OPENAI_BASE_URL", "").strip() or None,
+            chat_model=env.get("VERBATIM_CHAT_MODEL", "").strip() or "gpt-4o-mini",
+            llm_timeout=_number(env, "VERBATIM_LLM_TIMEOUT", 20.0, float, 0.1),
+            llm_retries=int(_number(env, "VERBATIM_LLM_RETRIES", 1, int, 0)),
+            max_citations=int(_number(env, "VERBATIM_MAX_CITATIONS", 3, int, 1)),
+        )
+
+    @property
+    def model_configured(self) -> bool:
+        """A chat model is reachable in principle: a key, or a local server's URL."""
+        return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.answerer == "llm" or (self.answerer == "auto" and self.model_configured)

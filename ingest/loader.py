@@ -1,0 +1,74 @@
+"""The one place that reads transcript files: size, type and encoding checks, then parsing.
+
+Every failure is a `TranscriptError` whose message names the file and says what to do; nothing is
+half-read. The text is decoded as strict UTF-8 and kept byte-for-byte (newlines included) apart
+from a leading BOM, so offsets match `open(path, encoding="utf-8", newline="")` minus the BOM.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bot.errors import TranscriptError
+from ingest.parse import parse_transcript
+from ingest.transcript import Transcript
+
+SUFFIXES = (".txt", ".md", ".text", ".vtt", ".srt")
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def decode_transcript(data: bytes, name: str) -> str:
+    """Bytes of a transcript file → its text, or a `TranscriptError` saying what is wrong.
+
+    >>> decode_transcript("\\ufeffHi".encode("utf-8"), "a.txt")
+    'Hi'
+    """
+    if len(data) > MAX_BYTES:
+        raise TranscriptError(
+            f"{name} is too large ({len(data) / 2**20:.1f} MiB; the limit is {MAX_BYTES // 2**20} MiB): split it into parts"
+        )
+    if not data.strip():
+        raise TranscriptError(f"{name} is empty: nothing to ingest")
+    head = data[:8192]
+    if b"\0" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
+        raise TranscriptError(f"{name} looks like a binary file, not a transcript: give a .txt, .md, .vtt or .srt file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}): re-save it as UTF-8"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def check_suffix(name: str) -> None:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise TranscriptError(
+            f"{name}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}"
+        )
+
+
+def read_transcript_text(path: str | os.PathLike) -> str:
+    """The exact text of a transcript file (BOM stripped), after the checks above."""
+    path = Path(path)
+    if not path.exists():
+        raise TranscriptError(f"{path}: no such file")
+    if path.is_dir():
+        raise TranscriptError(f"{path} is a directory: give the transcript files inside it")
+    check_suffix(str(path))
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        decode_transcript(b"x" * (MAX_BYTES + 1), str(path))  # raises the size error
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptError(f"{path}: cannot read it ({exc.strerror})") from None
+    return decode_transcript(data, str(path))
+
+
+def load_transcript(path: str | os.PathLike, fmt: str | None = None, source: str | None = None) -> Transcript:
+    """Read and parse a transcript; `source` (default: the path as given, normalised) names it."""
+    source = source or os.path.normpath(str(path))
+    return parse_transcript(read_transcript_text(path), source, fmt)

@@ -1,0 +1,118 @@
+"""The Chroma store: idempotent ingestion, replacement of edited files, model checks, the server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+
+from bot.errors import EmbeddingMismatchError, StoreBusyError, StoreMissingError
+from ingest import load_transcript, parse_transcript
+from tests.conftest import INTERVIEW, HashEmbeddings, skip_or_fail
+from vectorstore import open_store, write_lock
+
+
+def test_ingesting_twice_changes_nothing(settings, interview_transcript):
+    store = open_store(settings, create=True, embeddings=HashEmbeddings())
+    first = store.add(interview_transcript)
+    second = store.add(interview_transcript)
+    assert (first.added, first.removed) == (12, 0)
+    assert (second.added, second.removed, second.kept) == (0, 0, 12)
+    assert len(store.corpus().passages) == 12
+
+
+def test_reingesting_an_edited_file_replaces_its_passages(settings):
+    store = open_store(settings, create=True, embeddings=HashEmbeddings())
+    text = INTERVIEW.read_text(encoding="utf-8")
+    store.add(parse_transcript(text, "talk.txt"))
+    store.add(parse_transcript("Other talk?\n\nOther answer.", "other.txt"))
+    edited = text.replace("What do you mean by big picture?", "What is the big picture?")
+    result = store.add(parse_transcript(edited, "talk.txt"))
+    assert result.removed == 2 and result.added == 2  # the question and its answer moved
+    passages = store.corpus().passages
+    assert all(store.source_text(p.source)[p.start : p.end] == p.text for p in passages)
+    assert sum(p.source == "talk.txt" for p in passages) == 12
+    assert sum(p.source == "other.txt" for p in passages) == 2, "other transcripts are untouched"
+    assert store.source_text("talk.txt") == edited
+
+
+def test_store_records_and_enforces_its_embedding_model(settings, interview_transcript):
+    open_store(settings, create=True, embeddings=HashEmbeddings("hash-64")).add(interview_transcript)
+    other = open_store(settings, embeddings=HashEmbeddings("another-model", 32))
+    with pytest.raises(EmbeddingMismatchError, match="'hash-64'.*--reset"):
+        other.corpus()
+    with pytest.raises(EmbeddingMismatchError):
+        other.add(interview_transcript)
+
+
+def test_missing_store_says_to_ingest(settings):
+    with pytest.raises(StoreMissingError, match="python -m ingest"):
+        open_store(settings, embeddings=HashEmbeddings())
+    assert not settings.store_dir.exists(), "reading never creates a store"
+
+
+def test_sources_list_metadata(settings, interview_transcript):
+    store = open_store(settings, create=True, embeddings=HashEmbeddings())
+    store.add(interview_transcript)
+    [info] = store.sources()
+    assert (info.title, info.date, info.format, info.questions, info.passages) == (
+        "Interview EU Kazakhstan", "2024-11-27", "paragraphs", 5, 12)
+    assert info.speakers == ("Interviewer", "Interviewee")
+    assert info.sha256 == interview_transcript.sha256
+
+
+def test_a_second_writer_is_refused_while_one_writes(settings):
+    with write_lock(settings):
+        with pytest.raises(StoreBusyError, match="another process is writing"):
+            with write_lock(settings):
+                pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    chroma = shutil.which("chroma", path=os.path.dirname(sys.executable))
+    if chroma is None:
+        skip_or_fail("the `chroma` command (from the chromadb package) is not installed")
+    port = _free_port()
+    proc = subprocess.Popen([chroma, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "server")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        skip_or_fail("`chroma run` did not start within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.server
+def test_chroma_server_backend(settings, chroma_server, minilm):
+    from bot.pipeline import Bot
+
+    server_settings = replace(settings, chroma_url=chroma_server)
+    store = open_store(server_settings, create=True, embeddings=minilm)
+    store.add(load_transcript(INTERVIEW))
+    bot = Bot(server_settings, open_store(server_settings, embeddings=minilm), minilm)
+    answer = bot.ask("Which values does the EU build its agreements on?")
+    assert not answer.abstained
+    text = INTERVIEW.read_text(encoding="utf-8")
+    assert all(text[c.start : c.end] == c.quote for c in answer.citations)
+    assert not settings.store_dir.exists(), "the server backend writes nothing locally"

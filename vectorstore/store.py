@@ -1,0 +1,276 @@
+"""`Store(client, embeddings)`: passages and transcripts in Chroma, plus the lexical index beside it.
+
+Two collections per store: `<name>` holds one record per passage (its embedding, text and offsets
+as metadata, id = the passage's stable id) and `<name>-sources` one record per transcript (its
+exact text and metadata), so that citations can be checked and transcripts shown without the
+original files. The passages collection records the embedding model and dimension that built it;
+a store built with one model refuses to be searched or extended with another.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from bot.errors import EmbeddingMismatchError, StoreError, StoreMissingError
+from ingest.transcript import Passage, Transcript, Turn
+from vectorstore.lexical import LexicalIndex, terms
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the store knows of one ingested transcript."""
+
+    source: str
+    title: str
+    date: str | None
+    format: str
+    sha256: str
+    speakers: tuple[str, ...]
+    turns: int
+    questions: int
+    passages: int
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything searchable, loaded once per store version: passages in transcript order, each
+    answer's lead-in (the question and other turns that led to it, as passage indices), a BM25
+    index in which answers carry their lead-in's words, and each passage's own terms."""
+
+    passages: list[Passage]
+    lead_in: list[tuple[int, ...]]
+    index: LexicalIndex
+    own_terms: list[frozenset[str]]
+    speakers: tuple[str, ...]
+    opening: frozenset[str]  # ids of passages that open their turn
+    vocabulary: dict[str, frozenset[str]]  # the terms each source uses
+
+    def known_terms(self, sources: list[str] | None = None) -> frozenset[str]:
+        """The terms used by `sources` (all transcripts when None)."""
+        chosen = sources or list(self.vocabulary)
+        return frozenset().union(*(self.vocabulary.get(s, frozenset()) for s in chosen))
+
+
+def lead_ins(passages: list[Passage], limit: int = 3) -> list[tuple[int, ...]]:
+    """For each answer passage, the last `limit` non-answer passages before its turn (a chair's
+    topic, the member's question); an answer right after another answer shares that one's lead-in.
+
+    >>> from ingest.transcript import Passage as P
+    >>> ps = [P("a", "s", 0, 1, "Q", "X", "question", None, 0), P("b", "s", 2, 3, "A", "Y", "answer", None, 1),
+    ...       P("c", "s", 4, 5, "A2", "Z", "answer", None, 2)]
+    >>> lead_ins(ps)
+    [(), (0,), (0,)]
+    """
+    result: list[tuple[int, ...]] = []
+    pending: list[int] = []
+    current: tuple[int, ...] = ()
+    previous = None
+    for i, p in enumerate(passages):
+        if previous is not None and p.source != previous.source:
+            pending, current = [], ()
+        if p.role != "answer":
+            pending.append(i)
+            result.append(())
+        else:
+            if pending:
+                current, pending = tuple(pending[-limit:]), []
+            result.append(current)
+        previous = p
+    return result
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    added: int
+    removed: int
+    kept: int
+    seconds: float
+
+
+def _metadata(p: Passage) -> dict:
+    meta = {"source": p.source, "start": p.start, "end": p.end, "speaker": p.speaker, "role": p.role,
+            "turn_index": p.turn_index}
+    if p.timing:
+        meta["timing"] = p.timing
+    if q := p.question:
+        meta |= {"q_index": q.index, "q_speaker": q.speaker, "q_text": q.text, "q_start": q.start, "q_end": q.end}
+    return meta
+
+
+def _passage(pid: str, text: str, meta: dict) -> Passage:
+    question = None
+    if "q_index" in meta:
+        question = Turn(meta["q_index"], meta["q_speaker"], "question", meta["q_text"], meta["q_start"], meta["q_end"])
+    return Passage(pid, meta["source"], meta["start"], meta["end"], text, meta["speaker"], meta["role"], question,
+                   meta["turn_index"], meta.get("timing"))
+
+
+class Store:
+    """Chroma collections for passages and sources; the passage list and lexical index are cached."""
+
+    def __init__(self, client, embeddings, name: str = "verbatim"):
+        self.client, self.embeddings, self.name = client, embeddings, name
+        self._cache: tuple[tuple, Corpus] | None = None
+        self._texts: dict[str, str] = {}
+
+    # -- collections ------------------------------------------------------------------------
+    def _collection(self, create: bool):
+        dimension = getattr(self.embeddings, "dimension", None)
+        if create:
+            meta = {"hnsw:space": "cosine", "embedding_model": self.embeddings.name}
+            if dimension:
+                meta["embedding_dim"] = dimension
+            collection = self.client.get_or_create_collection(self.name, embedding_function=None, metadata=meta)
+        else:
+            try:
+                collection = self.client.get_collection(self.name, embedding_function=None)
+            except Exception:  # chromadb raises NotFoundError (ValueError in older releases)
+                raise StoreMissingError(
+                    f"the store has no collection {self.name!r}: ingest a transcript first with `python -m ingest FILE`"
+                ) from None
+        built_with = (collection.metadata or {}).get("embedding_model")
+        if built_with and built_with != self.embeddings.name:
+            raise EmbeddingMismatchError(
+                f"this store was built with the embedding model {built_with!r}, but {self.embeddings.name!r} is "
+                f"configured: set VERBATIM_EMBEDDINGS to match, or re-ingest with --reset"
+            )
+        return collection
+
+    def _sources(self, create: bool):
+        name = f"{self.name}-sources"
+        if create:
+            return self.client.get_or_create_collection(name, embedding_function=None)
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except Exception:
+            raise StoreMissingError("nothing ingested yet: run `python -m ingest FILE`") from None
+
+    # -- writing ----------------------------------------------------------------------------
+    def add(self, transcript: Transcript, progress: Progress | None = None, batch: int = 64) -> IngestResult:
+        """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed."""
+        started = time.perf_counter()
+        collection, sources = self._collection(create=True), self._sources(create=True)
+        existing = set(collection.get(where={"source": transcript.source}, include=[])["ids"])
+        wanted = {p.id: p for p in transcript.passages}
+        new = [p for pid, p in wanted.items() if pid not in existing]
+        stale = sorted(existing - wanted.keys())
+        for i in range(0, len(new), batch):
+            chunk = new[i : i + batch]
+            vectors = self.embeddings.embed_documents([p.text for p in chunk])
+            collection.upsert(ids=[p.id for p in chunk], embeddings=vectors, documents=[p.text for p in chunk],
+                              metadatas=[_metadata(p) for p in chunk])
+            if progress:
+                progress(i + len(chunk), len(new))
+        if stale:
+            collection.delete(ids=stale)
+        if new or stale or not sources.get(ids=[self._source_id(transcript.source)], include=[])["ids"]:
+            sources.upsert(ids=[self._source_id(transcript.source)], embeddings=[[1.0]], documents=[transcript.text],
+                           metadatas=[self._source_meta(transcript)])
+        self._forget()
+        return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started)
+
+    def remove(self, source: str) -> None:
+        self._collection(create=True).delete(where={"source": source})
+        self._sources(create=True).delete(ids=[self._source_id(source)])
+        self._forget()
+
+    def reset(self) -> None:
+        """Drop both collections (all transcripts)."""
+        for name in (self.name, f"{self.name}-sources"):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # not there: nothing to drop
+                pass
+        self._forget()
+
+    def _forget(self) -> None:
+        self._cache, self._texts = None, {}
+
+    @staticmethod
+    def _source_id(source: str) -> str:
+        from ingest.transcript import text_sha256
+
+        return "s-" + text_sha256(source)[:24]
+
+    @staticmethod
+    def _source_meta(t: Transcript) -> dict:
+        meta = {"source": t.source, "title": t.title, "format": t.format, "sha256": t.sha256,
+                "speakers": json.dumps(list(t.speakers)), "turns": len(t.turns), "questions": len(t.questions),
+                "passages": len(t.passages), "ingested_at": time.time()}
+        if t.date:
+            meta["date"] = t.date
+        return meta
+
+    # -- reading ----------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        try:
+            return self._collection(create=False).count() == 0
+        except StoreMissingError:
+            return True
+
+    def sources(self) -> list[SourceInfo]:
+        got = self._sources(create=False).get(include=["metadatas"])
+        infos = [
+            SourceInfo(m["source"], m["title"], m.get("date"), m["format"], m["sha256"], tuple(json.loads(m["speakers"])),
+                       m["turns"], m["questions"], m["passages"])
+            for m in got["metadatas"]
+        ]
+        return sorted(infos, key=lambda s: s.source)
+
+    def source_text(self, source: str) -> str:
+        """The exact text of an ingested transcript (cached until the store changes)."""
+        if source not in self._texts:
+            got = self._sources(create=False).get(ids=[self._source_id(source)], include=["documents"])
+            if not got["ids"]:
+                raise StoreError(f"{source} is not in this store: ingest it with `python -m ingest {source}`")
+            self._texts[source] = got["documents"][0]
+        return self._texts[source]
+
+    def _version(self) -> tuple:
+        metas = self._sources(create=False).get(include=["metadatas"])["metadatas"]
+        return tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
+
+    def corpus(self) -> Corpus:
+        """All passages and their lexical index, reloaded when the store changed (another process
+        may have ingested since)."""
+        version = self._version()
+        if self._cache is None or self._cache[0] != version:
+            got = self._collection(create=False).get(include=["documents", "metadatas"])
+            passages = sorted((_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
+                              key=lambda p: (p.source, p.start))
+            if not passages:
+                raise StoreMissingError("the store is empty: ingest a transcript first with `python -m ingest FILE`")
+            own = [terms(p.text) for p in passages]
+            leads = lead_ins(passages)
+            documents = [t + [term for j in lead for term in own[j]] for t, lead in zip(own, leads)]
+            self._forget()
+            speakers = tuple(dict.fromkeys(p.speaker for p in passages))
+            opening = frozenset(p.id for i, p in enumerate(passages)
+                                if i == 0 or (passages[i - 1].source, passages[i - 1].turn_index) != (p.source, p.turn_index))
+            vocabulary: dict[str, set[str]] = {}
+            for p, t in zip(passages, own):
+                vocabulary.setdefault(p.source, set()).update(t)
+            self._cache = (version, Corpus(passages, leads, LexicalIndex(documents), [frozenset(t) for t in own],
+                                           speakers, opening, {k: frozenset(v) for k, v in vocabulary.items()}))
+        return self._cache[1]
+
+    def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None) -> dict[str, float]:
+        """Cosine similarity of the `k` nearest passages, by passage id."""
+        collection = self._collection(create=False)
+        where = None
+        if sources:
+            where = {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": list(sources)}}
+        n = min(k, collection.count())
+        if n == 0:
+            return {}
+        got = collection.query(query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"])
+        return {pid: 1.0 - dist for pid, dist in zip(got["ids"][0], got["distances"][0])}
