@@ -20,8 +20,9 @@ def evidence(query: Query, hits: list[Hit], sentences: list[Sentence], index: Le
              known: frozenset[str]) -> tuple[float, ...]:
     """Feature values for `ANSWERABLE_FEATURES`; a query whose words the searched transcripts
     (`known`: their terms) never use has `unknown_share` near 1."""
-    weights = [index.idf(t) for t in query.terms]
-    unknown = sum(w for t, w in zip(query.terms, weights) if t not in known) / sum(weights) if weights else 1.0
+    words = query.terms + query.context_terms  # a follow-up means its context too
+    weights = [index.idf(t) for t in words]
+    unknown = sum(w for t, w in zip(words, weights) if t not in known) / sum(weights) if weights else 1.0
     if not hits or not sentences:
         return (0.0, 0.0, 0.0, 0.0, 0.0, unknown)
     top, best = hits[0], sentences[0]

@@ -19,8 +19,7 @@ from typing import Iterable
 from vectorstore.lexical import terms
 
 _ANAPHORA = re.compile(
-    r"\b(?:that|this|it|its|they|them|their|those|these|he|she|him|her|his|there|such|then|so|the same|"
-    r"the latter|the former|what else|else|too|also|either|neither)\b",
+    r"\b(?:that|this|it|they|them|those|these|he|she|him|there|such|the same|the latter|the former|what else)\b",
     re.I,
 )
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|but|so|also|or|what about|how about|why( not)?\??$|how so|really)\b", re.I)
@@ -75,14 +74,15 @@ def clean_question(question: str) -> str:
 
 
 def is_follow_up(question: str) -> bool:
-    """True when a question leans on the conversation: "and ...", pronouns in a short question,
-    or almost no content words of its own.
+    """True when a question leans on the conversation: "and ...", a pronoun in a question with few
+    words of its own, or a question of three words or fewer.
 
-    >>> is_follow_up("And who decides that?"), is_follow_up("What values does the EU defend?")
+    >>> is_follow_up("And who decides that?"), is_follow_up("What values does the EU build its agreements on?")
     (True, False)
     """
     content = len(terms(question))
-    return bool(_FOLLOW_UP_START.search(question) or (_ANAPHORA.search(question) and content <= 4) or content < 2)
+    return bool(_FOLLOW_UP_START.search(question) or (_ANAPHORA.search(question) and content <= 4)
+                or len(question.split()) <= 3)
 
 
 def user_questions(history: Iterable[dict]) -> list[str]:

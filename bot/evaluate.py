@@ -149,10 +149,10 @@ def evaluate(bot, cases: list[TestCase], baselines: list[str] = (), progress=Non
     systems = {"bot": run_bot(bot, cases, texts, passages_by_source, progress)}
     for name, search in make_baselines(list(baselines), texts, bot.embeddings).items():
         systems[name] = run_baseline(search, cases, passages_by_source)
-    return build_report(cases, systems, mode=bot.model_name or "extractive")
+    return build_report(cases, systems, bot.model_name or "extractive", texts)
 
 
-def build_report(cases: list[TestCase], systems: dict[str, list[Cited]], mode: str) -> dict:
+def build_report(cases: list[TestCase], systems: dict[str, list[Cited]], mode: str, texts: dict[str, str]) -> dict:
     categories = sorted({c.category for c in cases if c.category})
     by_id = {c.id: c for c in cases}
     report = {"questions": len(cases), "mode": mode, "systems": {}, "categories": {}, "failures": []}
@@ -170,6 +170,29 @@ def build_report(cases: list[TestCase], systems: dict[str, list[Cited]], mode: s
             report["failures"].append({
                 "id": case.id, "category": case.category, "question": case.question, "answerable": case.answerable,
                 "abstained": r.abstained, "gold_spans": case.gold_spans, "gold_quotes": case.gold_quotes,
-                "cited": [[s, a, b] for s, a, b, _ in r.citations],
+                "cited": [{"source": s, "start": a, "end": b, "quote": texts[s][a:b]} for s, a, b, _ in r.citations],
             })
     return report
+
+
+def run_eval_command(args, settings) -> int:
+    """`python -m bot eval`: score, print the table, write the report files if asked."""
+    import sys
+
+    from bot import report as reports
+    from bot.baselines import BASELINES
+    from bot.pipeline import Bot
+
+    if args.mode:
+        settings = replace(settings, answerer=args.mode)
+    bot = Bot.from_settings(settings)
+    cases = load_testset(args.testset)
+    result = evaluate(bot, cases, list(BASELINES) if args.baselines else [])
+    print(reports.text_table(result))
+    bad = result["systems"]["bot"]["verbatim_rate"]
+    if bad is not None and bad < 1.0:
+        print(f"warning: verbatim rate {bad} < 1.0: a citation does not match its transcript (a bug)", file=sys.stderr)
+    if args.report:
+        for path in reports.write(result, args.report, title=f"Evaluation of {args.testset.name}"):
+            print(f"wrote {path}")
+    return 0

@@ -27,6 +27,7 @@ CANDIDATE_PASSAGES = 6
 MIN_QUOTE_CHARS = 180  # a shorter quote takes the next (or previous) sentence along
 NEIGHBOUR_SHARE = 0.85  # a neighbour this close to the best sentence's probability joins the quote
 MAX_CITED_CHARS = 450
+FALLBACK_QUESTION_SHARE = 0.5  # an interviewer's sentence the user did not ask about is a fallback only
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ class SentenceScorer:
                 hit.question_dense, hit.lexical, hit.score - top, float(first), math.log(end - start),
                 float(hit.passage.role == "question"),
             )
-            scored.append(Sentence(hit, start, end, meaning, features, model.probability(features)))
+            probability = model.probability(features)
+            if hit.passage.role == "question" and not query.about_interviewer:
+                probability *= FALLBACK_QUESTION_SHARE
+            scored.append(Sentence(hit, start, end, meaning, features, probability))
         scored.sort(key=lambda s: -s.probability)
         return scored
 

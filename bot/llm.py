@@ -22,8 +22,12 @@ from ingest.spans import sentence_spans
 from vectorstore.lexical import terms
 
 log = logging.getLogger(__name__)
-# A quoted stretch ("…" or “…”) and the markers right after it, or markers alone: [2], [1, 3], [1][2].
-_QUOTE_OR_MARKER = re.compile(r"(?P<quote>[“\"](?P<words>[^“”\"]{2,}?)[”\"])?(?P<markers>(?:\s*\[\d+(?:\s*,\s*\d+)*\])+)|[“\"](?P<bare>[^“”\"]{2,}?)[”\"]")
+# A quoted stretch and the markers right after it, or markers alone: [2], [1, 3], [1][2]. Curly
+# quotes may hold straight ones and straight quotes curly ones (a quote that quotes).
+_QUOTED = r"(?:“(?P<curly>[^”]{2,}?)”|\"(?P<straight>[^\"]{2,}?)\")"
+_QUOTE_OR_MARKER = re.compile(
+    rf"{_QUOTED}?(?P<markers>(?:\s*\[\d+(?:\s*,\s*\d+)*\])+)|{_QUOTED.replace('curly', 'bare_curly').replace('straight', 'bare_straight')}"
+)
 _NUMBER = re.compile(r"\d+")
 _REMOVED = "\x00"
 
@@ -106,7 +110,7 @@ def check_model_answer(raw: str, hits: list[Hit]) -> CheckedAnswer:
     for m in _QUOTE_OR_MARKER.finditer(raw):
         out.append(raw[cursor : m.start()])
         cursor = m.end()
-        words = m.group("words") or m.group("bare")
+        words = m.group("curly") or m.group("straight") or m.group("bare_curly") or m.group("bare_straight")
         marked = [int(n) for n in _NUMBER.findall(m.group("markers") or "")]
         valid = [n for n in marked if 1 <= n <= len(hits)]
         for n in sorted(set(marked) - set(valid)):

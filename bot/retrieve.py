@@ -24,6 +24,7 @@ CONTEXT_WEIGHT = 0.5  # how much a follow-up's carried-over subject counts
 SPEAKER_BONUS = 0.1  # for passages of a speaker the question names
 DENSE_K = 40  # neighbours asked of Chroma
 INTERVIEWER_ONLY_SHARE = 0.3  # this much of a query only in questions makes questions citable
+INTERVIEWER_BONUS = 0.1  # for questions when asked about the interviewer; against them otherwise
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,15 @@ class Query:
     context_terms: tuple[str, ...]
     vector: np.ndarray
     speakers: tuple[str, ...]
-    about_interviewer: bool
+    about_interviewer: bool  # the user asks what the interviewer said or asked
+    interviewer_words: bool = False  # the question's words are mostly the interviewer's
 
     def citable(self, passage: Passage) -> bool:
         if passage.role == "answer":
             return True
         if passage.speaker in self.speakers:
             return True
-        return passage.role == "question" and self.about_interviewer
+        return passage.role == "question" and (self.about_interviewer or self.interviewer_words)
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,11 @@ class Retriever:
         corpus = self.store.corpus()
         passages, index = corpus.passages, corpus.index
         query = self.make_query(question, corpus.speakers)
+        # Asked about the interviewer: their questions come first. Asked about words only the
+        # interviewer used: their questions may be cited, but the interviewee's answers come first.
+        question_bonus = INTERVIEWER_BONUS if query.about_interviewer else -2 * INTERVIEWER_BONUS
         if not query.about_interviewer and interviewer_only_share(query, corpus) >= INTERVIEWER_ONLY_SHARE:
-            query = replace(query, about_interviewer=True)
+            query = replace(query, interviewer_words=True)
         dense = self.store.dense_search(query.vector, DENSE_K, sources)
         floor = min(dense.values(), default=0.0)
         lexical = index.scores(list(query.terms)) + CONTEXT_WEIGHT * index.scores(list(query.context_terms))
@@ -92,9 +97,12 @@ class Retriever:
             score = (1 - QUESTION_WEIGHT) * d + QUESTION_WEIGHT * qd + LEXICAL_WEIGHT * lexical[i] / top_lexical
             if p.speaker in query.speakers:
                 score += SPEAKER_BONUS
+            if p.role == "question":
+                score += question_bonus
             scored.append((float(score), i, d, qd, float(lexical[i] / top_lexical)))
         scored.sort(key=lambda h: -h[0])
-        return query, [Hit(passages[i], score, d, qd, lex, coverage(query.terms, index.term_sets[i], index))
+        words = query.terms + query.context_terms
+        return query, [Hit(passages[i], score, d, qd, lex, coverage(words, index.term_sets[i], index))
                        for score, i, d, qd, lex in scored[:k]]
 
 

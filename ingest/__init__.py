@@ -5,8 +5,8 @@
 The parsing is pure (`parse_transcript(text, source)`); only `load_transcript` reads files.
 """
 
-from ingest.loader import load_transcript, read_transcript_text
+from ingest.loader import load_transcript, load_upload, read_transcript_text
 from ingest.parse import parse_transcript
 from ingest.transcript import Passage, Transcript, Turn
 
-__all__ = ["Passage", "Transcript", "Turn", "load_transcript", "parse_transcript", "read_transcript_text"]
+__all__ = ["Passage", "Transcript", "Turn", "load_transcript", "load_upload", "parse_transcript", "read_transcript_text"]

@@ -72,3 +72,10 @@ def load_transcript(path: str | os.PathLike, fmt: str | None = None, source: str
     """Read and parse a transcript; `source` (default: the path as given, normalised) names it."""
     source = source or os.path.normpath(str(path))
     return parse_transcript(read_transcript_text(path), source, fmt)
+
+
+def load_upload(data: bytes, name: str, fmt: str | None = None) -> Transcript:
+    """Parse an uploaded file's bytes; `name` (the file's name) becomes its source."""
+    name = os.path.basename(name.replace("\\", "/")) or "upload.txt"
+    check_suffix(name)
+    return parse_transcript(decode_transcript(data, name), name, fmt)

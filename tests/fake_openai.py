@@ -3,6 +3,7 @@
     server.enqueue(content="The official says “…” [1]")   # next chat completion
     server.enqueue(status=429)                              # next call fails with 429
     server.enqueue(hang=5)                                  # next call hangs (longer than the timeout)
+    server.enqueue(content=lambda body: "...")              # a reply built from the request
 
 Chat completions (plain and streamed as server-sent events) take the next scripted reply; an
 unscripted call gets HTTP 500 so a test notices. Embeddings are deterministic bag-of-words vectors.
@@ -32,7 +33,7 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def enqueue(self, content: str | None = None, status: int = 200, hang: float = 0.0) -> None:
+    def enqueue(self, content=None, status: int = 200, hang: float = 0.0) -> None:
         self.replies.append({"content": content, "status": status, "hang": hang})
 
     def start(self) -> FakeOpenAI:
@@ -80,7 +81,7 @@ class FakeOpenAI:
                 if reply["status"] != 200:
                     return self._json(reply["status"], {"error": {"message": f"scripted {reply['status']}", "type": "rate_limit"}},
                                       {"retry-after-ms": "10"})
-                content = reply["content"] or ""
+                content = reply["content"](body) if callable(reply["content"]) else (reply["content"] or "")
                 if body.get("stream"):
                     return self._stream(body, content)
                 return self._json(200, {

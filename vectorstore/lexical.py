@@ -25,7 +25,8 @@ while who whom whose why will with would you your yours yourself yourselves s t 
 o y ain isn aren wasn weren hasn haven hadn doesn didn won wouldn shan shouldn mustn mightn needn
 may might must shall us one ones get got say says said tell told think thinks mention mentioned
 speaker interviewee interviewer interview official anything something everything thing things
-according view views opinion talk talked discuss discussed regarding kind like well really
+according view views opinion talk talked discuss discussed regarding kind like well really journalist
+reporter quote quoted quotes ask asked asks
 """.split())
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SUFFIXES = ("ational", "atory", "ations", "ation", "ative", "ating", "ated", "ates", "ate", "ingly",

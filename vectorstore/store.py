@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -155,7 +156,7 @@ class Store:
             raise StoreMissingError("nothing ingested yet: run `python -m ingest FILE`") from None
 
     # -- writing ----------------------------------------------------------------------------
-    def add(self, transcript: Transcript, progress: Progress | None = None, batch: int = 64) -> IngestResult:
+    def add(self, transcript: Transcript, progress: Progress | None = None, batch: int = 128) -> IngestResult:
         """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed."""
         started = time.perf_counter()
         collection, sources = self._collection(create=True), self._sources(create=True)
@@ -163,13 +164,20 @@ class Store:
         wanted = {p.id: p for p in transcript.passages}
         new = [p for pid, p in wanted.items() if pid not in existing]
         stale = sorted(existing - wanted.keys())
-        for i in range(0, len(new), batch):
-            chunk = new[i : i + batch]
-            vectors = self.embeddings.embed_documents([p.text for p in chunk])
-            collection.upsert(ids=[p.id for p in chunk], embeddings=vectors, documents=[p.text for p in chunk],
-                              metadatas=[_metadata(p) for p in chunk])
-            if progress:
-                progress(i + len(chunk), len(new))
+        # Chroma writes one batch while the model embeds the next (onnxruntime releases the GIL).
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            pending = None
+            for i in range(0, len(new), batch):
+                chunk = new[i : i + batch]
+                vectors = self.embeddings.embed_documents([p.text for p in chunk])
+                if pending:
+                    pending.result()
+                pending = writer.submit(collection.upsert, ids=[p.id for p in chunk], embeddings=vectors,
+                                        documents=[p.text for p in chunk], metadatas=[_metadata(p) for p in chunk])
+                if progress:
+                    progress(i + len(chunk), len(new))
+            if pending:
+                pending.result()
         if stale:
             collection.delete(ids=stale)
         if new or stale or not sources.get(ids=[self._source_id(transcript.source)], include=[])["ids"]:

@@ -1,0 +1,121 @@
+"""The command-line contract of DESIGN.md, run as a user runs it: real processes, real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import INTERVIEW, ROOT
+
+TEXT = INTERVIEW.read_bytes().decode("utf-8")
+SOURCE = "data/interviews/interview-eu-kazakhstan-2024-11-27.txt"
+
+
+def run(*args, cwd=ROOT, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("VERBATIM_", "OPENAI_"))}
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env=environ | env)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli") / "store"
+    first = run("-m", "ingest", SOURCE, "--store", str(folder))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"{SOURCE}: paragraphs, 10 turns, 5 questions, 12 passages (12 new, 0 removed, 0 kept), ")
+    again = run("-m", "ingest", SOURCE, "--store", str(folder))
+    assert "(0 new, 0 removed, 12 kept)" in again.stdout, "ingesting twice changes nothing"
+    return folder
+
+
+def test_ask_json_contract(store):
+    result = run("-m", "bot", "ask", "Is water a human right?", "--store", str(store), "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert {"question", "standalone_question", "answer", "abstained", "mode", "citations", "timings"} <= answer.keys()
+    assert answer["mode"] == "extractive" and answer["abstained"] is False
+    for c in answer["citations"]:
+        assert {"n", "source", "start", "end", "quote", "speaker", "question"} <= c.keys()
+        assert c["source"] == SOURCE, "source is the path as given to ingest"
+        assert TEXT[c["start"] : c["end"]] == c["quote"]
+        assert f"[{c['n']}]" in answer["answer"]
+        assert c["question"]["text"] == "What do you mean by big picture?"
+    assert answer["timings"]["total"] > 0
+
+
+def test_ask_plain_text_shows_citations(store):
+    result = run("-m", "bot", "ask", "Is water a human right?", "--store", str(store))
+    assert result.returncode == 0
+    assert "Water is also a human right." in result.stdout
+    assert f"[1] Interviewee, {SOURCE}" in result.stdout
+
+
+def test_batch_keeps_order_and_ids(store, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    items = [
+        {"id": "b", "question": "What does the official think about the petition against LGBT propaganda?"},
+        {"id": "a", "question": "Would the member states be happy about that?",
+         "history": [{"role": "user", "content": "What does the official think about the petition against LGBT propaganda?"},
+                     {"role": "assistant", "content": "..."}]},
+        {"id": "c", "question": "What is the capital of France?"},
+    ]
+    questions.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
+    result = run("-m", "bot", "ask", "--batch", str(questions), "--store", str(store), "--json")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["id"] for a in answers] == ["b", "a", "c"]
+    assert "would not be happy" in " ".join(c["quote"] for c in answers[1]["citations"])
+    assert answers[2]["abstained"] is True
+
+
+def test_bad_batch_line_is_one_line_error(store, tmp_path):
+    questions = tmp_path / "bad.jsonl"
+    questions.write_text('{"id": 1, "question": "ok?"}\n{not json\n', encoding="utf-8")
+    result = run("-m", "bot", "ask", "--batch", str(questions), "--store", str(store), "--json")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "bad.jsonl:2: not valid JSON" in result.stderr
+
+
+def test_missing_store_says_what_to_do(tmp_path):
+    result = run("-m", "bot", "ask", "Anything?", "--store", str(tmp_path / "none"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: no store at") and "python -m ingest" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("empty.txt", b"", "is empty"),
+    ("binary.txt", bytes(range(256)) * 4, "binary"),
+    ("latin1.txt", "Ça va? Très bien.".encode("latin-1"), "not UTF-8"),
+])
+def test_bad_files_leave_the_store_unchanged(store, tmp_path, name, data, message):
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    result = run("-m", "ingest", SOURCE, str(bad), "--store", str(store))
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == "", "a bad file stops the run before anything is written"
+    check = run("-m", "bot", "ask", "Is water a human right?", "--store", str(store), "--json")
+    assert json.loads(check.stdout)["citations"], "the store still answers"
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run("-m", "bot", "ask", "Anything?", "--store", str(tmp_path / "none"), "--debug")
+    assert result.returncode != 0 and "Traceback" in result.stderr and "StoreMissingError" in result.stderr
+
+
+def test_wrong_embedding_model_is_refused(store):
+    result = run("-m", "bot", "ask", "Is water a human right?", "--store", str(store), VERBATIM_EMBEDDINGS="openai",
+                 OPENAI_BASE_URL="http://127.0.0.1:9/v1")
+    assert result.returncode == 1
+    assert "built with the embedding model 'all-MiniLM-L6-v2-onnx-int8'" in result.stderr
+
+
+def test_bad_setting_is_one_line(store):
+    result = run("-m", "bot", "ask", "x?", "--store", str(store), VERBATIM_ANSWERER="magic")
+    assert result.returncode == 1 and "VERBATIM_ANSWERER='magic': choose one of" in result.stderr

@@ -1,0 +1,155 @@
+"""The LLM answerer against a fake OpenAI-compatible server over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+
+import pytest
+
+from bot import llm
+from bot.pipeline import Bot
+from bot.settings import Settings
+from tests.conftest import INTERVIEW
+
+TEXT = INTERVIEW.read_bytes().decode("utf-8")
+QUESTION = "Would the member states be happy if the petition became law?"
+HAPPY = "I know that they would not be happy"
+
+
+def passage_number(body: dict, words: str) -> int:
+    """The [n] of the prompt's passage that holds `words` (what a well-behaved model would cite)."""
+    prompt = body["messages"][-1]["content"]
+    for n, text in re.findall(r'<passage n="(\d+)"[^>]*>\n(.*?)\n</passage>', prompt, re.S):
+        if words in text:
+            return int(n)
+    raise AssertionError(f"no passage holds {words!r}")
+
+
+@pytest.fixture
+def llm_bot(interview_store, minilm, fake_openai):
+    settings, store = interview_store
+    settings = replace(settings, openai_base_url=fake_openai.base_url, openai_api_key="test-key",
+                       chat_model="fake-model", llm_timeout=1.0, llm_retries=1)
+    return Bot(settings, store, minilm, llm.make_chat_model(settings))
+
+
+def assert_verbatim(answer):
+    for c in answer.citations:
+        assert TEXT[c.start : c.end] == c.quote
+        assert f"[{c.n}]" in answer.text
+
+
+def test_a_good_answer_is_checked_and_kept(llm_bot, fake_openai):
+    fake_openai.enqueue(lambda body: f'The official says "{HAPPY}" [{passage_number(body, HAPPY)}].')
+    answer = llm_bot.ask(QUESTION)
+    assert (answer.mode, answer.model, answer.abstained) == ("llm", "fake-model", False)
+    assert [c.quote for c in answer.citations] == [HAPPY]
+    assert answer.text == f"The official says “{HAPPY}” [1]."
+    assert answer.dropped == ()
+    assert_verbatim(answer)
+    [request] = fake_openai.chat_requests()
+    assert request["model"] == "fake-model" and request["temperature"] == 0
+    assert "not instructions" in request["messages"][0]["content"]
+
+
+def test_requotes_are_mapped_back_and_changed_words_dropped(llm_bot, fake_openai):
+    def reply(body):
+        n = passage_number(body, "I cannot foresee")
+        return (f'The petition is described as “against so-called "LBGT propaganda"” [{passage_number(body, "LBGT")}]. '
+                f'The official says "i know that they would NOT be happy" [{n}]. '
+                f'They add "we would be delighted by sanctions" [{n}].')
+    fake_openai.enqueue(reply)
+    answer = llm_bot.ask("What did the interviewer call the petition, and would member states be happy about it?")
+    quotes = [c.quote for c in answer.citations]
+    assert HAPPY in quotes, "a re-cased quote is mapped to the exact source text"
+    assert "against so-called “LBGT propaganda”" in quotes, "straight quotes are mapped back to the file's curly ones"
+    assert "delighted" not in answer.text
+    assert any("not found verbatim" in d and "delighted" in d for d in answer.dropped)
+    assert_verbatim(answer)
+
+
+def test_a_marker_to_no_passage_is_dropped_and_reported(llm_bot, fake_openai):
+    fake_openai.enqueue(lambda body: f'Yes: "{HAPPY}" [{passage_number(body, HAPPY)}]. Sanctions will follow [42].')
+    answer = llm_bot.ask(QUESTION)
+    assert "[42]" not in answer.text and "Sanctions" not in answer.text
+    assert any("[42]" in d for d in answer.dropped)
+    assert_verbatim(answer)
+
+
+def test_a_wrong_marker_is_corrected(llm_bot, fake_openai):
+    def reply(body):
+        right = passage_number(body, HAPPY)
+        return f'"{HAPPY}" [{1 if right != 1 else 2}].'
+    fake_openai.enqueue(reply)
+    answer = llm_bot.ask(QUESTION)
+    assert [c.quote for c in answer.citations] == [HAPPY]
+    assert any("marker was corrected" in d for d in answer.dropped)
+
+
+def test_not_addressed_abstains(llm_bot, fake_openai):
+    fake_openai.enqueue("NOT_ADDRESSED")
+    answer = llm_bot.ask("What did the official say about trade volumes?")
+    assert answer.abstained and answer.citations == () and answer.mode == "llm"
+
+
+def test_429_then_success(llm_bot, fake_openai):
+    fake_openai.enqueue(status=429)
+    fake_openai.enqueue(lambda body: f'"{HAPPY}" [{passage_number(body, HAPPY)}]')
+    answer = llm_bot.ask(QUESTION)
+    assert answer.mode == "llm" and answer.notice is None
+    assert len(fake_openai.chat_requests()) == 2
+
+
+def test_a_hanging_model_falls_back_to_the_offline_answer(llm_bot, fake_openai):
+    fake_openai.enqueue(hang=30)
+    fake_openai.enqueue(hang=30)
+    started = time.perf_counter()
+    answer = llm_bot.ask(QUESTION)
+    assert time.perf_counter() - started < 10, "timeouts and retries are bounded"
+    assert answer.mode == "extractive" and answer.model is None
+    assert "model failed" in answer.notice and "offline answer" in answer.notice
+    assert answer.citations and HAPPY in " ".join(c.quote for c in answer.citations)
+    assert_verbatim(answer)
+
+
+def test_a_server_that_is_down_falls_back(interview_store, minilm):
+    settings, store = interview_store
+    down = replace(settings, openai_base_url="http://127.0.0.1:9/v1", openai_api_key="k", llm_timeout=1.0, llm_retries=0)
+    answer = Bot(down, store, minilm, llm.make_chat_model(down)).ask(QUESTION)
+    assert answer.mode == "extractive" and "model failed" in answer.notice
+    assert_verbatim(answer)
+
+
+def test_an_answer_without_any_verifiable_quote_falls_back(llm_bot, fake_openai):
+    fake_openai.enqueue('The official says "the EU will impose sanctions" [1].')
+    answer = llm_bot.ask(QUESTION)
+    assert answer.mode == "extractive" and "could be verified" in answer.notice
+    assert_verbatim(answer)
+
+
+def test_streaming_passes_tokens_and_returns_the_checked_answer(llm_bot, fake_openai):
+    fake_openai.enqueue(lambda body: f'He says "{HAPPY}" [{passage_number(body, HAPPY)}].')
+    pieces = []
+    answer = llm_bot.ask(QUESTION, on_token=pieces.append)
+    assert len(pieces) > 3 and "".join(pieces).startswith('He says "I know')
+    assert answer.text == f"He says “{HAPPY}” [1]."
+    assert fake_openai.chat_requests()[0]["stream"] is True
+
+
+def test_follow_ups_are_rewritten_by_the_model(llm_bot, fake_openai):
+    fake_openai.enqueue("Would the member states be happy if the petition against LGBT propaganda became law?")
+    fake_openai.enqueue(lambda body: f'"{HAPPY}" [{passage_number(body, HAPPY)}]')
+    history = [{"role": "user", "content": "What about the petition against LGBT propaganda?"},
+               {"role": "assistant", "content": "..."}]
+    answer = llm_bot.ask("Would the member states be happy about that?", history)
+    assert answer.standalone_question == "Would the member states be happy if the petition against LGBT propaganda became law?"
+    assert "petition against LGBT propaganda" in fake_openai.chat_requests()[0]["messages"][-1]["content"]
+
+
+def test_settings_switch_the_model_on():
+    assert not Settings.from_env({}, dotenv=None).uses_llm
+    assert Settings.from_env({"OPENAI_API_KEY": "k"}, dotenv=None).uses_llm
+    assert Settings.from_env({"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}, dotenv=None).uses_llm
+    assert not Settings.from_env({"OPENAI_API_KEY": "k", "VERBATIM_ANSWERER": "extractive"}, dotenv=None).uses_llm
