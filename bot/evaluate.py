@@ -19,7 +19,7 @@ from bot.metrics import Cited, summarize
 
 
 @dataclass(frozen=True)
-class TestCase:
+class EvalCase:
     id: str
     question: str
     history: list[dict]
@@ -31,7 +31,7 @@ class TestCase:
     origin: str = ""  # the test-set file, whose name can say which transcript it is about
 
 
-def load_testset(path: Path) -> list[TestCase]:
+def load_testset(path: Path) -> list[EvalCase]:
     """Validated test cases; a bad line raises `InputError` naming the file and line."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -59,7 +59,7 @@ def load_testset(path: Path) -> list[TestCase]:
         if answerable and not (quotes or spans):
             raise InputError(f"{where}: an answerable question needs gold_quotes or gold_spans")
         source = item.get("source")
-        cases.append(TestCase(
+        cases.append(EvalCase(
             id=str(item.get("id", number)), question=item["question"], history=item.get("history") or [],
             answerable=answerable, gold_quotes=quotes, gold_spans=[tuple(s) for s in spans],
             source=os.path.normpath(source) if source else None, category=item.get("category"), origin=str(path),
@@ -69,7 +69,7 @@ def load_testset(path: Path) -> list[TestCase]:
     return cases
 
 
-def resolve_gold(case: TestCase, texts: dict[str, str], passages_by_source: dict[str, list[tuple[int, int]]]) -> TestCase:
+def resolve_gold(case: EvalCase, texts: dict[str, str], passages_by_source: dict[str, list[tuple[int, int]]]) -> EvalCase:
     """Fill in `source` and `gold_spans` (from gold quotes), checking both against the store.
 
     Without a `source`, a case is about the store's only transcript, or the one named like its
@@ -99,13 +99,13 @@ def resolve_gold(case: TestCase, texts: dict[str, str], passages_by_source: dict
     return replace(case, source=source, gold_spans=spans)
 
 
-def gold_passages(case: TestCase, passages: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def gold_passages(case: EvalCase, passages: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The passages a gold span touches: a citation anywhere in them counts for precision."""
     touched = [p for p in passages if any(p[0] < g[1] and g[0] < p[1] for g in case.gold_spans)]
     return touched + list(case.gold_spans)
 
 
-def run_bot(bot, cases: list[TestCase], texts: dict[str, str], passages_by_source, progress=None) -> list[Cited]:
+def run_bot(bot, cases: list[EvalCase], texts: dict[str, str], passages_by_source, progress=None) -> list[Cited]:
     results = []
     for i, case in enumerate(cases):
         started = time.perf_counter()
@@ -122,7 +122,7 @@ def run_bot(bot, cases: list[TestCase], texts: dict[str, str], passages_by_sourc
     return results
 
 
-def run_baseline(search, cases: list[TestCase], passages_by_source) -> list[Cited]:
+def run_baseline(search, cases: list[EvalCase], passages_by_source) -> list[Cited]:
     results = []
     for case in cases:
         started = time.perf_counter()
@@ -135,7 +135,7 @@ def run_baseline(search, cases: list[TestCase], passages_by_source) -> list[Cite
     return results
 
 
-def evaluate(bot, cases: list[TestCase], baselines: list[str] = (), progress=None) -> dict:
+def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=None) -> dict:
     """Score the bot (and baselines) on `cases`; returns the report as a plain dict."""
     from bot.baselines import make_baselines
 
@@ -152,7 +152,7 @@ def evaluate(bot, cases: list[TestCase], baselines: list[str] = (), progress=Non
     return build_report(cases, systems, bot.model_name or "extractive", texts)
 
 
-def build_report(cases: list[TestCase], systems: dict[str, list[Cited]], mode: str, texts: dict[str, str]) -> dict:
+def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: str, texts: dict[str, str]) -> dict:
     categories = sorted({c.category for c in cases if c.category})
     by_id = {c.id: c for c in cases}
     report = {"questions": len(cases), "mode": mode, "systems": {}, "categories": {}, "failures": []}
