@@ -40,6 +40,14 @@ class Sentence:
     probability: float = 0.0
 
 
+def sentence_probability(model: calibration.LogisticModel, features: tuple[float, ...], hit: Hit, query: Query) -> float:
+    """The model's probability; an interviewer's sentence the user did not ask about counts half."""
+    probability = model.probability(features)
+    if hit.passage.role == "question" and not query.about_interviewer:
+        probability *= FALLBACK_QUESTION_SHARE
+    return probability
+
+
 class SentenceScorer:
     """Scores sentences against a query; sentence embeddings are cached across questions."""
 
@@ -83,9 +91,7 @@ class SentenceScorer:
                 hit.question_dense, hit.lexical, hit.score - top, float(first), math.log(end - start),
                 float(hit.passage.role == "question"),
             )
-            probability = model.probability(features)
-            if hit.passage.role == "question" and not query.about_interviewer:
-                probability *= FALLBACK_QUESTION_SHARE
+            probability = sentence_probability(model, features, hit, query)
             scored.append(Sentence(hit, start, end, meaning, features, probability))
         scored.sort(key=lambda s: -s.probability)
         return scored

@@ -84,8 +84,9 @@ def fit_sentence_model(cases, l2: float = 2.0) -> calibration.LogisticModel:
 
 def rescore(cases, model):
     for c in cases:
-        c["sentences"] = sorted((replace(s, probability=model.probability(s.features)) for s in c["sentences"]),
-                                key=lambda s: -s.probability)
+        c["sentences"] = sorted(
+            (replace(s, probability=extractive.sentence_probability(model, s.features, s.hit, c["query"]))
+             for s in c["sentences"]), key=lambda s: -s.probability)
 
 
 def answerable_rows(cases, corpus):
