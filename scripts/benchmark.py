@@ -36,7 +36,7 @@ from ingest import load_transcript  # noqa: E402
 from vectorstore import MiniLMEmbeddings, open_store  # noqa: E402
 
 INTERVIEW = "data/interviews/interview-eu-kazakhstan-2024-11-27.txt"
-HEARINGS = sorted(os.path.relpath(p, ROOT) for p in (ROOT.parent / "shared/data/hearings").glob("*.txt"))
+HEARINGS = sorted(os.path.relpath(p, ROOT) for p in (ROOT / "data/hearings").glob("*.txt"))
 
 
 def measure_ingest(folder: Path, embeddings) -> dict:

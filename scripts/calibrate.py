@@ -34,7 +34,7 @@ from bot.settings import Settings  # noqa: E402
 from ingest import load_transcript  # noqa: E402
 from vectorstore import MiniLMEmbeddings, open_store  # noqa: E402
 
-HEARINGS = ROOT.parent / "shared" / "data" / "hearings"
+HEARINGS = ROOT / "data" / "hearings"
 TRANSCRIPTS = [ROOT / "data/interviews/interview-eu-kazakhstan-2024-11-27.txt",
                ROOT / "eval/transcripts/water-utility-qa-2025-03-14.txt",
                ROOT / "eval/transcripts/museum-podcast-2025-06-02.vtt", *sorted(HEARINGS.glob("*.txt"))]

@@ -30,7 +30,7 @@ from bot.settings import Settings  # noqa: E402
 from ingest import load_transcript  # noqa: E402
 from vectorstore import MiniLMEmbeddings, open_store  # noqa: E402
 
-HEARINGS = Path(os.path.relpath(ROOT.parent / "shared/data/hearings", ROOT))
+HEARINGS = Path("data/hearings")
 TRANSCRIPTS = ["data/interviews/interview-eu-kazakhstan-2024-11-27.txt", "eval/transcripts/water-utility-qa-2025-03-14.txt",
                "eval/transcripts/museum-podcast-2025-06-02.vtt", *(str(p) for p in sorted(HEARINGS.glob("*.txt")))]
 SETS = {

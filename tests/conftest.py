@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 ROOT = Path(__file__).resolve().parent.parent
 INTERVIEW = ROOT / "data" / "interviews" / "interview-eu-kazakhstan-2024-11-27.txt"
 INTERVIEW_SOURCE = "data/interviews/interview-eu-kazakhstan-2024-11-27.txt"
-HEARINGS = sorted((ROOT.parent / "shared" / "data" / "hearings").glob("*.txt"))
+HEARINGS = sorted((ROOT / "data" / "hearings").glob("*.txt"))
 FIXTURES = ROOT / "tests" / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
