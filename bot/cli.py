@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.answer import Answer
 from bot.errors import InputError, VerbatimError
+from bot.jsonl import read_json_lines
 from bot.settings import Settings
 
 
@@ -56,26 +57,8 @@ def render(answer: Answer) -> str:
 
 def read_batch(path: Path) -> list[dict]:
     """Validated `--batch` lines: each needs a `question`; `id` defaults to the line number."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from None
-    items = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            raise InputError(f"{path}:{number}: each line needs a \"question\" string")
-        history = item.get("history") or []
-        if not isinstance(history, list) or not all(isinstance(t, dict) and t.get("role") in ("user", "assistant")
-                                                   and isinstance(t.get("content"), str) for t in history):
-            raise InputError(f"{path}:{number}: \"history\" must be a list of {{role: user|assistant, content}}")
-        items.append({"id": str(item.get("id", number)), "question": item["question"], "history": history})
-    return items
+    return [{"id": str(item.get("id", where.rsplit(":", 1)[1])), "question": item["question"],
+             "history": item.get("history") or []} for where, item in read_json_lines(path)]
 
 
 def _ask(args, bot) -> int:
@@ -111,27 +94,38 @@ def _chat(bot) -> int:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def guarded(args: argparse.Namespace, work) -> int:
+    """Run `work(settings)` as a command: settings from the environment (and `--store`), logging,
+    and every `VerbatimError` as one line on stderr with exit status 1 (`--debug`: the traceback)."""
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
         if args.store:
             settings = replace(settings, store_dir=args.store, chroma_url=None)
-        if args.command == "eval":
-            from bot.evaluate import run_eval_command
-
-            return run_eval_command(args, settings)
-        from bot.pipeline import Bot
-
-        bot = Bot.from_settings(settings)
-        return _ask(args, bot) if args.command == "ask" else _chat(bot)
+        return work(settings)
     except VerbatimError as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("interrupted: the store keeps what was fully written", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "eval":
+        from bot.evaluate import run_eval_command
+
+        return run_eval_command(args, settings)
+    from bot.pipeline import Bot
+
+    bot = Bot.from_settings(settings)
+    return _ask(args, bot) if args.command == "ask" else _chat(bot)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return guarded(args, lambda settings: _run(args, settings))

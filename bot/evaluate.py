@@ -8,13 +8,13 @@ Test-set lines (DESIGN.md): `{"id", "question", "history"?, "answerable"?, "gold
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.errors import InputError
+from bot.jsonl import read_json_lines
 from bot.metrics import Cited, summarize
 
 
@@ -33,21 +33,8 @@ class EvalCase:
 
 def load_testset(path: Path) -> list[EvalCase]:
     """Validated test cases; a bad line raises `InputError` naming the file and line."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read test set {path}: {exc}") from None
     cases = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
-            raise InputError(f"{where}: each line needs a non-empty \"question\"")
+    for where, item in read_json_lines(path):
         answerable = item.get("answerable", True)
         quotes, spans = item.get("gold_quotes") or [], item.get("gold_spans") or []
         if not isinstance(answerable, bool):
@@ -60,7 +47,7 @@ def load_testset(path: Path) -> list[EvalCase]:
             raise InputError(f"{where}: an answerable question needs gold_quotes or gold_spans")
         source = item.get("source")
         cases.append(EvalCase(
-            id=str(item.get("id", number)), question=item["question"], history=item.get("history") or [],
+            id=str(item.get("id", where.rsplit(":", 1)[1])), question=item["question"], history=item.get("history") or [],
             answerable=answerable, gold_quotes=quotes, gold_spans=[tuple(s) for s in spans],
             source=os.path.normpath(source) if source else None, category=item.get("category"), origin=str(path),
         ))

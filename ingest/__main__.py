@@ -9,13 +9,10 @@ stores each one, printing one summary line per file:
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from bot.errors import VerbatimError
 from bot.settings import Settings
 from ingest.formats import FORMATS
 from ingest.loader import load_transcript
@@ -73,21 +70,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.cli import guarded
+
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        settings = Settings.from_env()
-        if args.store:
-            settings = replace(settings, store_dir=args.store, chroma_url=None)
-        return run(args, settings)
-    except VerbatimError as exc:
-        if args.debug:
-            raise
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: the store keeps what was fully written", file=sys.stderr)
-        return 130
+    return guarded(args, lambda settings: run(args, settings))
 
 
 if __name__ == "__main__":
