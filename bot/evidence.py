@@ -1,0 +1,133 @@
+"""What a reader needs to check a citation: the interview it comes from and the paragraph around it.
+
+An `Exchange` is one question of a conversation with its `Answer` and one `Evidence` per
+citation, gathered from the store when the answer is given (so a briefing made later still names
+the transcript version that was cited). `transcript_segments` cuts a whole transcript into the
+blocks the transcript view shows: each passage with its speaker and role, and the text between
+passages (metadata lines, caption timings) as plain gaps.
+
+    >>> paragraph_number("One.\\n\\nTwo.\\n\\nThree.", 7)
+    2
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer import Answer, Citation
+from ingest.spans import paragraph_spans
+from ingest.transcript import Passage
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A citation, its interview (title, date, SHA-256) and the passage it sits in, verbatim."""
+
+    citation: Citation
+    title: str
+    date: str | None
+    sha256: str
+    paragraph: int  # 1-based number of the transcript's blank-line paragraph holding the quote
+    context_start: int  # where `context` starts in the transcript text
+    context: str  # the passage around the quote: text[context_start:context_start + len(context)]
+    timing: str | None = None  # caption cue timing, for .vtt/.srt transcripts
+
+    def split(self) -> tuple[str, str, str]:
+        """The context as (before, quote, after); the middle is the quote itself.
+
+        >>> from bot.answer import Citation
+        >>> c = Citation(1, "s", 4, 7, "two", "A", None, "p")
+        >>> Evidence(c, "T", None, "x", 1, 0, "one two three").split()
+        ('one ', 'two', ' three')
+        """
+        a, b = self.citation.start - self.context_start, self.citation.end - self.context_start
+        return self.context[:a], self.context[a:b], self.context[b:]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One question of the conversation and what was cited for it."""
+
+    answer: Answer
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a transcript in the transcript view: a passage (with `role`) or a gap (`role` None)."""
+
+    start: int
+    end: int
+    text: str
+    role: str | None = None
+    speaker: str | None = None
+    opens_turn: bool = False
+    timing: str | None = None
+
+
+def paragraph_number(text: str, offset: int) -> int:
+    """The 1-based number of the blank-line paragraph of `text` that holds `offset`."""
+    spans = paragraph_spans(text)
+    return next((i for i, (s, e) in enumerate(spans, 1) if offset < e), max(len(spans), 1))
+
+
+def build_evidence(citation: Citation, text: str, title: str, date: str | None, sha256: str,
+                   passage: Passage | None) -> Evidence:
+    """Evidence for one citation; the context is its passage, or else its paragraph of `text`."""
+    if passage is not None and passage.start <= citation.start and citation.end <= passage.end:
+        start, end, timing = passage.start, passage.end, passage.timing
+    else:
+        start, end = next(((s, e) for s, e in paragraph_spans(text) if s <= citation.start and citation.end <= e),
+                          (citation.start, citation.end))
+        timing = None
+    return Evidence(citation, title, date, sha256, paragraph_number(text, citation.start), start, text[start:end], timing)
+
+
+def gather(answer: Answer, store) -> tuple[Evidence, ...]:
+    """Evidence for every citation of `answer`, read from `store` (the I/O edge of this module)."""
+    if not answer.citations:
+        return ()
+    infos = {s.source: s for s in store.sources()}
+    passages = {p.id: p for p in store.corpus().passages}
+    out = []
+    for c in answer.citations:
+        info = infos.get(c.source)
+        title, date, sha = (info.title, info.date, info.sha256) if info else (c.source, None, "")
+        out.append(build_evidence(c, store.source_text(c.source), title, date, sha, passages.get(c.passage_id)))
+    return tuple(out)
+
+
+def history_of(exchanges: list[Exchange]) -> list[dict]:
+    """The conversation so far in `Bot.ask`'s `history` format.
+
+    >>> from bot.answer import Answer
+    >>> history_of([Exchange(Answer("Q?", "Q?", "A [1]", (), False, "extractive"))])
+    [{'role': 'user', 'content': 'Q?'}, {'role': 'assistant', 'content': 'A [1]'}]
+    """
+    out: list[dict] = []
+    for ex in exchanges:
+        out += [{"role": "user", "content": ex.answer.question}, {"role": "assistant", "content": ex.answer.text}]
+    return out
+
+
+def transcript_segments(text: str, passages: list[Passage]) -> list[Segment]:
+    """`text` cut into passages (in order) and the gaps between them; together they cover it all.
+
+    >>> from ingest.transcript import Passage as P
+    >>> segs = transcript_segments("Q? A.", [P("a", "s", 0, 2, "Q?", "I", "question", None, 0),
+    ...                                      P("b", "s", 3, 5, "A.", "E", "answer", None, 1)])
+    >>> [(s.text, s.role) for s in segs]
+    [('Q?', 'question'), (' ', None), ('A.', 'answer')]
+    """
+    out: list[Segment] = []
+    cursor, turn = 0, None
+    for p in sorted(passages, key=lambda p: p.start):
+        if p.start < cursor or p.end > len(text):  # overlapping or foreign passage: keep the text whole
+            continue
+        if p.start > cursor:
+            out.append(Segment(cursor, p.start, text[cursor:p.start]))
+        out.append(Segment(p.start, p.end, text[p.start:p.end], p.role, p.speaker, p.turn_index != turn, p.timing))
+        cursor, turn = p.end, p.turn_index
+    if cursor < len(text):
+        out.append(Segment(cursor, len(text), text[cursor:]))
+    return out

@@ -1,0 +1,86 @@
+"""The interviews behind the app: open the store (empty on a first run), add an upload, suggest questions.
+
+    bot = open_bot(Settings.from_env())            # an empty store is created if there is none yet
+    transcript, result = add_upload(bot, data, "talk.vtt", progress=lambda done, total: ...)
+    example_questions(bot.store.sources(), bot.store.corpus().passages)
+
+`add_upload` parses the whole file before it takes the write lock, so a bad file raises
+`TranscriptError` and leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.conversation import is_follow_up
+from bot.errors import StoreMissingError
+from bot.pipeline import Bot
+from ingest.loader import SUFFIXES, load_upload
+
+UPLOAD_TYPES = [s.lstrip(".") for s in SUFFIXES]
+
+# Questions the bundled interview answers (tests/test_app.py checks each gets a cited answer).
+KNOWN_EXAMPLES = {
+    "interview-eu-kazakhstan-2024-11-27.txt": (
+        "Which values does the EU base its relationship with Kazakhstan on?",
+        "Which human rights issues did the official raise with the Ombudsperson?",
+        "Does the official see access to water as a human right?",
+    ),
+}
+
+
+def open_bot(settings) -> Bot:
+    """The configured bot; with no embedded store yet, an empty one is made so a transcript can be uploaded."""
+    try:
+        return Bot.from_settings(settings)
+    except StoreMissingError:
+        if settings.chroma_url:
+            raise
+        from vectorstore import open_store
+
+        open_store(settings, create=True)
+        return Bot.from_settings(settings)
+
+
+def offline_twin(bot: Bot) -> Bot:
+    """The same store and embeddings, answering offline (extractive) even when a model is configured."""
+    return Bot(bot.settings, bot.store, bot.embeddings, None)
+
+
+def add_upload(bot: Bot, data: bytes, name: str, progress=None):
+    """Parse an uploaded transcript, then add it to the bot's store under the write lock."""
+    from vectorstore import write_lock
+
+    transcript = load_upload(data, name)  # raises TranscriptError before anything is written
+    with write_lock(bot.settings):
+        result = bot.store.add(transcript, progress=progress)
+    return transcript, result
+
+
+def _short_questions(passages) -> list[str]:
+    """Interviewer sentences that are questions of at most 100 characters and make sense on their
+    own (no "Why was that so important?"), in transcript order."""
+    found = []
+    for p in passages:
+        if p.role != "question":
+            continue
+        for sentence in re.split(r"(?<=[?.!])\s+", " ".join(p.text.split())):
+            if (sentence.endswith("?") and 12 <= len(sentence) <= 100 and not is_follow_up(sentence)
+                    and sentence not in found):
+                found.append(sentence)
+    return found
+
+
+def example_questions(sources, passages, limit: int = 3) -> list[str]:
+    """Three questions to start with: known ones for the bundled interview, else the interviewer's own.
+
+    >>> from ingest.transcript import Passage as P
+    >>> example_questions([], [P("a", "s", 0, 9, "Hi. Why did you leave the board?", "I", "question", None, 0)])
+    ['Why did you leave the board?']
+    """
+    out: list[str] = []
+    for info in sources:
+        out += [q for q in KNOWN_EXAMPLES.get(Path(info.source).name, ()) if q not in out]
+    out += [q for q in _short_questions(passages) if q not in out]
+    return out[:limit]

@@ -1,0 +1,176 @@
+"""The chat page: the conversation, each answer with its evidence, the transcript view.
+
+Rendering only: answers come from `Bot.ask`, evidence from `bot.evidence`, briefings from
+`bot.export`, HTML from `bot.ui_html` (which escapes everything from a transcript, a model or the
+user). Errors the user can act on (`VerbatimError`) are shown as one line.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from bot import ui_state
+from bot.errors import VerbatimError
+from bot.evidence import Exchange, gather, history_of, transcript_segments
+from bot.export import briefing_markdown, file_stem
+from bot.interviews import example_questions
+from bot.ui_html import (SCROLL_TO_FOCUS, answer_html, card_html, markdown_escape, related_html, transcript_html,
+                         user_html)
+
+PENDING = "pending-question"  # an example question the user clicked, asked on the next run
+
+
+@st.dialog("Transcript", width="large")
+def transcript_dialog(bot, source: str, start: int, end: int, label: str, sha256: str | None = None) -> None:
+    """The whole transcript, questions and answers marked, `[start, end)` highlighted and scrolled to."""
+    try:
+        text = bot.store.source_text(source)
+        info = next((s for s in bot.store.sources() if s.source == source), None)
+        passages = [p for p in bot.store.corpus().passages if p.source == source]
+    except VerbatimError as exc:
+        st.error(markdown_escape(str(exc)))
+        return
+    title = info.title if info else source
+    when = f" · {info.date}" if info and info.date else ""
+    st.markdown(f"**{markdown_escape(title)}**{markdown_escape(when)}")
+    st.caption(markdown_escape(f"Highlighted: {label}, characters {start}–{end}. "
+                               f"Blue blocks are the interviewer's questions, green ones the answers. {source}"))
+    if sha256 and info and info.sha256 != sha256:
+        st.warning("This transcript has changed since the answer was given: the highlight may not match the quote.")
+    with st.container(height=460, border=True):
+        st.html(transcript_html(transcript_segments(text, passages), (start, end)))
+    st.html(SCROLL_TO_FOCUS, unsafe_allow_javascript=True)
+
+
+def _badges(answer) -> None:
+    with st.container(horizontal=True, gap="small"):
+        if answer.mode == "llm":
+            st.badge(markdown_escape(f"Model · {answer.model}"), icon=":material/smart_toy:", color="violet")
+        else:
+            st.badge("Offline · extractive", icon=":material/format_quote:", color="gray")
+        if answer.abstained:
+            st.badge("Not addressed in the interview", icon=":material/block:", color="orange")
+        elif answer.confidence == "low":
+            st.badge("Low confidence: check the quote", icon=":material/warning:", color="orange")
+        else:
+            n = len(answer.citations)
+            st.badge(f"{n} verbatim citation{'s' * (n != 1)}", icon=":material/verified:", color="green")
+
+
+def render_answer(i: int, ex: Exchange, bot) -> None:
+    """One answer: badges, notice, text with [n] links, citation cards or related passages, briefing."""
+    a, anchor = ex.answer, f"vb-{i}"
+    _badges(a)
+    if a.notice:
+        st.warning(markdown_escape(a.notice), icon=":material/cloud_off:")
+    st.html(answer_html(a.text, anchor, low_confidence=a.confidence == "low"))
+    if a.abstained and a.related:
+        st.caption("The closest passages, offered as related reading, not as citations:")
+        for j, r in enumerate(a.related):
+            st.html(related_html(r.speaker, r.text))
+            if st.button("Show in transcript", key=f"rel-{i}-{j}", icon=":material/article:", type="tertiary"):
+                transcript_dialog(bot, r.source, r.start, r.end, "related passage")
+    for ev in ex.evidence:
+        c = ev.citation
+        with st.container(border=True):
+            st.html(card_html(ev, anchor))
+            if st.button("Show in transcript", key=f"show-{i}-{c.n}", icon=":material/article:",
+                         help=f"Open the whole transcript at citation [{c.n}]"):
+                transcript_dialog(bot, c.source, c.start, c.end, f"citation [{c.n}]", ev.sha256)
+    markdown = briefing_markdown([ex], title="Answer from Verbatim")
+    with st.container(horizontal=True, gap="small"):
+        with st.popover("Copy as Markdown", icon=":material/content_copy:", key=f"copy-{i}"):
+            st.caption("Use the copy button at the top right of the box.")
+            st.code(markdown, language="markdown", wrap_lines=True, height=320)
+        st.download_button("Download .md", markdown, file_name=f"{file_stem([ex])}.md", mime="text/markdown",
+                           key=f"dl-{i}", on_click="ignore", icon=":material/download:")
+        with st.popover("How it was found", icon=":material/search:", key=f"how-{i}"):
+            st.html(f"<div><b>Searched for:</b> {user_html(a.standalone_question)}</div>")
+            ms = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in a.timings.items())
+            by = f"by the model {a.model}" if a.mode == "llm" else "offline, from the transcript's own sentences"
+            st.caption(markdown_escape(f"Answered {by}; {ms}."))
+            for note in a.dropped:
+                st.caption(markdown_escape(f"Not cited: {note}"))
+
+
+def render_exchange(i: int, ex: Exchange, bot) -> None:
+    with st.chat_message("user"):
+        st.html(user_html(ex.answer.question))
+    with st.chat_message("assistant"):
+        render_answer(i, ex, bot)
+
+
+def _pick(question: str) -> None:
+    st.session_state[PENDING] = question
+
+
+def welcome(bot, has_interviews: bool) -> None:
+    """The first-run state: what this is, and three questions to try (a click asks one)."""
+    with st.container():  # one block, so that the first question's messages replace it at once
+        _welcome(bot, has_interviews)
+
+
+def _welcome(bot, has_interviews: bool) -> None:
+    st.markdown("#### Ask the interview, get the speaker's own words")
+    st.caption("Every answer quotes the transcript verbatim, with a numbered citation you can open in the "
+               "transcript. When the interview does not address a question, Verbatim says so.")
+    if not has_interviews:
+        st.info("No interview yet: add a transcript in the sidebar (“Add a transcript”) to begin.")
+        return
+    try:
+        examples = example_questions(bot.store.sources(), bot.store.corpus().passages)
+    except VerbatimError:
+        examples = []
+    if examples:
+        st.caption("Try one of these:")
+    for k, question in enumerate(examples):
+        st.button(markdown_escape(question), key=f"example-{k}", icon=":material/chat_bubble:", on_click=_pick,
+                  args=(question,))
+
+
+def ask(bot, question: str) -> None:
+    """Ask `question` in the context of the conversation; stream the model's words while it writes."""
+    choices = ui_state.choices()
+    if choices.nothing_chosen:
+        st.error("Choose at least one interview to search in the sidebar's settings.")
+        return
+    chosen = ui_state.answering_bot(bot)
+    conversation = ui_state.exchanges()
+    with st.chat_message("user"):
+        st.html(user_html(question))
+    with st.chat_message("assistant"):
+        placeholder, streamed = st.empty(), []
+
+        def on_token(piece: str) -> None:
+            streamed.append(piece)
+            placeholder.html(user_html("".join(streamed) + " ▌"))
+
+        try:
+            with st.spinner("Finding the passages and checking every quote…"):
+                answer = chosen.ask(question, history_of(conversation), sources=list(choices.sources or []) or None,
+                                    max_citations=choices.max_citations,
+                                    on_token=on_token if chosen.chat_model is not None else None)
+                exchange = Exchange(answer, gather(answer, chosen.store))
+        except VerbatimError as exc:
+            placeholder.empty()
+            st.error(markdown_escape(str(exc)))
+            return
+        placeholder.empty()  # the streamed draft gives way to the checked answer
+        conversation.append(exchange)
+        render_answer(len(conversation) - 1, exchange, bot)
+
+
+def page() -> None:
+    bot = ui_state.current_bot()
+    try:
+        has_interviews = bool(bot.store.sources())
+    except VerbatimError:
+        has_interviews = False
+    question = st.chat_input("Ask about the interview…", disabled=not has_interviews) or st.session_state.pop(PENDING, None)
+    conversation = ui_state.exchanges()
+    if not conversation and not question:
+        welcome(bot, has_interviews)
+    for i, ex in enumerate(conversation):
+        render_exchange(i, ex, bot)
+    if question:
+        ask(bot, question)

@@ -1,0 +1,137 @@
+"""The Evaluate page: run a shipped or uploaded test set against the current store.
+
+The same code as `python -m bot eval` (`bot.evaluate.evaluate`, `bot.report`): a table with the
+bot and, if asked, the baselines; the chart; the results by category; the failures; the report
+files to download. Test sets are JSON lines in the format of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from bot import report as reports
+from bot import ui_state
+from bot.baselines import BASELINES
+from bot.errors import VerbatimError
+from bot.evaluate import evaluate, load_testset
+from bot.ui_html import markdown_escape
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
+CATEGORY_COLUMNS = [("hit_rate", "hit rate"), ("citation_precision", "citation precision"),
+                    ("abstention_recall", "abstention recall"), ("false_abstention_rate", "false abstention")]
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def shipped_testsets() -> list[Path]:
+    return sorted(EVAL_DIR.glob("*.jsonl"))
+
+
+def missing_sources(path: Path, ingested: set[str]) -> list[str]:
+    """The transcripts a test set names (`"source"`) that the store does not hold."""
+    named = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            source = json.loads(line).get("source") if line.strip() else None
+        except (json.JSONDecodeError, AttributeError):
+            continue
+        if source:
+            named.add(os.path.normpath(source))
+    return sorted(named - ingested)
+
+
+def _run(bot, path: Path, name: str, baselines: bool) -> None:
+    bar = st.progress(0.0, text="Loading the test set…")
+    try:
+        cases = load_testset(path)
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Answering question {done} of {total}")
+
+        result = evaluate(bot, cases, list(BASELINES) if baselines else [], progress)
+    except VerbatimError as exc:
+        bar.empty()
+        st.error(markdown_escape(str(exc)))
+        return
+    bar.empty()
+    st.session_state[ui_state.EVAL_REPORT] = (name, result)
+
+
+def _show(name: str, result: dict) -> None:
+    st.subheader(markdown_escape(f"Results: {name}"), divider="gray")
+    st.caption(markdown_escape(f"{result['questions']} questions; answerer: {result['mode']}. "
+                               "A verbatim rate below 1.000 would be a bug."))
+    rows = reports.table_rows(result)
+    st.dataframe([dict(zip(rows[0], r)) for r in rows[1:]], hide_index=True)
+    with tempfile.TemporaryDirectory() as folder:
+        chart = Path(folder) / "chart.png"
+        reports.chart(result, chart)
+        st.image(chart.read_bytes(), caption="Hit rate against citation precision; marker size: cited characters per answer")
+    categories = result.get("categories", {}).get("bot") or {}
+    if categories:
+        st.markdown("**The bot by category**")
+        st.dataframe([{"category": cat, "questions": m["questions"],
+                       **{label: _number(m.get(key)) for key, label in CATEGORY_COLUMNS}}
+                      for cat, m in categories.items()], hide_index=True)
+    failures = result["failures"]
+    st.markdown(f"**Failures of the bot: {len(failures)}**")
+    if failures:
+        st.dataframe([{
+            "id": f["id"], "category": f["category"], "question": f["question"],
+            "expected": "abstain" if not f["answerable"] else " | ".join(f["gold_quotes"]) or str(f["gold_spans"]),
+            "cited": "abstained" if f["abstained"] else " | ".join(c["quote"] for c in f["cited"]),
+        } for f in failures], hide_index=True, column_config={
+            "id": st.column_config.TextColumn(width="small"), "category": st.column_config.TextColumn(width="small"),
+            "question": st.column_config.TextColumn(width="medium"), "expected": st.column_config.TextColumn(width="large"),
+            "cited": st.column_config.TextColumn(width="large")})
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("report.json", json.dumps(result, indent=2, ensure_ascii=False), file_name="report.json",
+                           mime="application/json", on_click="ignore", icon=":material/download:")
+        st.download_button("report.md", reports.markdown(result, f"Evaluation of {name}"), file_name="report.md",
+                           mime="text/markdown", on_click="ignore", icon=":material/download:")
+
+
+def page() -> None:
+    bot = ui_state.answering_bot(ui_state.current_bot())
+    st.markdown("#### Evaluate")
+    st.caption("Score the bot on a test set: questions with gold passages, unanswerable questions and follow-up "
+               "chains, against the interviews in the store. Deterministic metrics, no model as judge.")
+    kind = st.radio("Test set", ["shipped", "upload"], horizontal=True, label_visibility="collapsed",
+                    format_func={"shipped": "A shipped test set", "upload": "Upload a test set"}.get)
+    path = name = None
+    if kind == "shipped":
+        shipped = shipped_testsets()
+        try:
+            ingested = {s.source for s in bot.store.sources()}
+        except VerbatimError:
+            ingested = set()
+        missing = {p: missing_sources(p, ingested) for p in shipped}
+        runnable = [p for p in shipped if not missing[p]]
+        picked = st.selectbox(
+            "Shipped test set (eval/)", runnable + [p for p in shipped if missing[p]],
+            format_func=lambda p: p.name + (f" (needs {', '.join(Path(m).name for m in missing[p])})" if missing[p] else ""))
+        path, name = picked, picked.name if picked else None
+    else:
+        upload = st.file_uploader("Test set (JSON lines)", type=["jsonl"], key="testset-upload",
+                                  help='One object a line: {"id", "question", "history"?, "answerable"?, '
+                                       '"gold_quotes"?, "gold_spans"?, "source"?, "category"?}')
+        if upload is not None:
+            name = Path(upload.name.replace("\\", "/")).name
+    baselines = st.checkbox("Compare with the baselines (BM25, dense, the 1000/200 splitter + Chroma top-4)")
+    if st.button("Run the evaluation", type="primary", disabled=name is None, icon=":material/play_arrow:"):
+        if kind == "upload":
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / name  # the file name says which transcript a test set is about
+                path.write_bytes(upload.getvalue())
+                _run(bot, path, name, baselines)
+        else:
+            _run(bot, path, name, baselines)
+    if saved := st.session_state.get(ui_state.EVAL_REPORT):
+        _show(*saved)

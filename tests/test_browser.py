@@ -1,0 +1,200 @@
+"""End to end in a real headless Chromium: `streamlit run app.py` on 127.0.0.1 with the bundled interview.
+
+Asks a question, waits for the cited answer (and prints how long that took from pressing Enter),
+opens the citation in the transcript with the keyboard only, downloads the Markdown briefing and
+checks its quotes against the transcript; then uploads the hostile fixture and checks that none
+of its markup becomes an element. Screenshots go to a temporary folder (printed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, INTERVIEW, INTERVIEW_SOURCE, ROOT, skip_or_fail
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TEXT = INTERVIEW.read_bytes().decode("utf-8")
+QUESTION = "Does the official see access to water as a human right?"  # answered near the end: the view must scroll
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """A Streamlit server on a free loopback port, its store holding the bundled interview."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run browser tests")
+    store = tmp_path_factory.mktemp("browser-store")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERBATIM_", "OPENAI_", "AZURE_OPENAI"))}
+    env |= {"VERBATIM_STORE": str(store), "ANONYMIZED_TELEMETRY": "False"}
+    subprocess.run([sys.executable, "-m", "ingest", INTERVIEW_SOURCE, "--store", str(store)], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=120)
+    port = free_port()
+    log = open(store / "streamlit.log", "w")
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                               "--server.address", "127.0.0.1", "--server.headless", "true"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+            if server.poll() is not None:
+                pytest.fail(f"streamlit exited: {(store / 'streamlit.log').read_text()[-2000:]}")
+        else:
+            pytest.fail("streamlit did not answer its health check within 30 s")
+        yield url, started
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url, tmp_path_factory):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the Python package playwright is not installed")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("screenshots")
+    yield folder
+    print(f"\nscreenshots: {folder}")
+
+
+def open_app(browser, url: str):
+    page = browser.new_page()
+    page.goto(url)
+    page.get_by_placeholder("Ask about the interview…").wait_for(timeout=60_000)
+    return page
+
+
+def ask(page, question: str) -> float:
+    """Type the question, press Enter; seconds until the answer's citation cards are rendered."""
+    before = page.locator(".vb-card").count()
+    box = page.get_by_placeholder("Ask about the interview…")
+    box.fill(question)
+    started = time.perf_counter()
+    box.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('.vb-card').length > {before}", timeout=60_000)
+    seconds = time.perf_counter() - started
+    wait_until_idle(page)
+    return seconds
+
+
+def wait_until_idle(page) -> None:
+    """Until Streamlit has finished the run (its "Running…" status widget is gone)."""
+    page.wait_for_timeout(100)
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+
+
+def card_quotes(page) -> list[tuple[str, int, int]]:
+    out = []
+    for card in page.locator(".vb-card").all():
+        start, end = map(int, re.search(r"characters (\d+)–(\d+)", card.text_content()).groups())
+        out.append((card.locator("mark").text_content(), start, end))
+    return out
+
+
+def test_ask_open_the_citation_in_the_transcript_and_download_the_briefing(browser, app_url, shots):
+    url, server_started = app_url
+    page = open_app(browser, url)
+    print(f"\nstreamlit start → usable page: {time.perf_counter() - server_started:.2f} s")
+    assert page.get_by_role("button", name=re.compile("Which values does the EU")).is_visible()
+    page.screenshot(path=shots / "1-welcome.png")
+
+    seconds = ask(page, QUESTION)
+    print(f"Enter → rendered cited answer: {seconds:.2f} s (offline)")
+    quotes = card_quotes(page)
+    assert quotes and all(TEXT[start:end] == quote for quote, start, end in quotes)
+    assert page.get_by_text("Offline · extractive").is_visible()
+    page.screenshot(path=shots / "2-answer.png")
+
+    # keyboard only: Tab from the question box to the first "Show in transcript", Enter opens it
+    page.get_by_placeholder("Ask about the interview…").focus()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.innerText || ''").strip().endswith("Show in transcript"):
+            break
+    else:
+        pytest.fail("Tab never reached a citation's “Show in transcript” button")
+    page.keyboard.press("Enter")
+    focus = page.locator("#verbatim-focus")
+    focus.wait_for(timeout=10_000)
+    assert focus.text_content() == quotes[0][0]
+    page.wait_for_function("""() => {
+        const r = document.getElementById('verbatim-focus').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }""", timeout=5_000)
+    assert page.locator(".vb-seg.vb-question").count() == 5
+    page.screenshot(path=shots / "3-transcript.png")
+    page.keyboard.press("Escape")
+    focus.wait_for(state="detached", timeout=10_000)
+
+    with page.expect_download() as download:
+        page.get_by_test_id("stSidebar").get_by_role("button", name="Markdown", exact=True).click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    for n, (quote, start, end) in enumerate(quotes, 1):
+        assert f"> {quote} [^1-{n}]" in markdown
+        assert re.search(rf"^\[\^1-{n}\]: Interviewee, answering .*characters {start}–{end} of ", markdown, re.M)
+    assert hashlib.sha256(INTERVIEW.read_bytes()).hexdigest() in markdown
+    page.close()
+
+
+def test_a_hostile_transcript_renders_inert(browser, app_url, shots):
+    url, _ = app_url
+    page = open_app(browser, url)
+    dialogs, requests = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.get_by_text("Add a transcript").click()
+    page.locator("input[type=file]").set_input_files(str(FIXTURES / "hostile.txt"))
+    page.get_by_role("button", name="Ingest").click()
+    page.get_by_text("Added “Hostile”").wait_for(timeout=60_000)
+    ask(page, "Are the rules fine? <img src=x onerror=alert(2)>")
+    card = page.locator(".vb-card").last
+    assert '<script>alert("x")</script>' in card.locator("mark").text_content()
+    page.get_by_role("button", name="Show in transcript").last.click()
+    page.locator("#verbatim-focus").wait_for(timeout=10_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=shots / "4-hostile.png")
+    assert "![pixel](http://127.0.0.1:9/track.png)" in page.locator(".vb-transcript").text_content()
+    counts = page.evaluate("""() => ({
+        scripts: [...document.scripts].filter(s => s.text.includes('alert(')).length,
+        images: document.querySelectorAll('img[src="x"], img[src*="track.png"]').length,
+        links: document.querySelectorAll('a[href^="javascript"]').length,
+        handlers: document.querySelectorAll('[onerror]').length })""")
+    assert counts == {"scripts": 0, "images": 0, "links": 0, "handlers": 0}
+    assert dialogs == [] and not [r for r in requests if "track.png" in r]
+    page.close()
