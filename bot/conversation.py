@@ -109,6 +109,18 @@ def _resolve(question: str, subject: StandaloneQuestion | None) -> StandaloneQue
     return StandaloneQuestion(question, context)
 
 
+_INTERVIEWEE = re.compile(r"\b(?:interviewee|the (?:official|guest|speaker|witness|minister|respondent|expert))\b", re.I)
+
+
+def asks_about_interviewee(question: str) -> bool:
+    """True when the question is explicitly about what the interviewee said or thinks.
+
+    >>> asks_about_interviewee("Does the interviewee think the new rules are fine?")
+    True
+    """
+    return bool(_INTERVIEWEE.search(question)) and not asks_about_interviewer(question)
+
+
 def asks_about_interviewer(question: str) -> bool:
     """True when the user asks what the interviewer said or asked, not what the interviewee answered.
 

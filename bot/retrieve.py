@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.conversation import StandaloneQuestion, asks_about_interviewer, named_speakers
+from bot.conversation import StandaloneQuestion, asks_about_interviewee, asks_about_interviewer, named_speakers
 from ingest.transcript import Passage
 from vectorstore.lexical import LexicalIndex, terms
 
@@ -79,7 +79,8 @@ class Retriever:
         # Asked about the interviewer: their questions come first. Asked about words only the
         # interviewer used: their questions may be cited, but the interviewee's answers come first.
         question_bonus = INTERVIEWER_BONUS if query.about_interviewer else -2 * INTERVIEWER_BONUS
-        if not query.about_interviewer and interviewer_only_share(query, corpus) >= INTERVIEWER_ONLY_SHARE:
+        if (not query.about_interviewer and not asks_about_interviewee(question.focus)
+                and interviewer_only_share(query, corpus) >= INTERVIEWER_ONLY_SHARE):
             query = replace(query, interviewer_words=True)
         dense = self.store.dense_search(query.vector, DENSE_K, sources)
         floor = min(dense.values(), default=0.0)
