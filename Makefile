@@ -25,7 +25,7 @@ ingest: $(STAMP)
 	$(BIN)/python -m ingest $(INTERVIEWS)
 
 eval: $(STAMP)
-	$(BIN)/python scripts/eval_all.py
+	$(BIN)/python scripts/eval_all.py --heldout
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
