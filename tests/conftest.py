@@ -122,3 +122,15 @@ def fake_openai():
     server = FakeOpenAI().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def model_bot(interview_store, minilm, fake_openai):
+    """The real bot on the bundled interview, answering through the fake OpenAI-compatible server."""
+    from bot import llm
+    from bot.pipeline import Bot
+
+    settings, store = interview_store
+    settings = replace(settings, openai_base_url=fake_openai.base_url, openai_api_key="test-key",
+                       chat_model="fake-model", llm_timeout=1.5, llm_retries=1)
+    return Bot(settings, store, minilm, llm.make_chat_model(settings))

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bot import llm
 from bot.answer import Answer, Citation
 from bot.interviews import example_questions
 from bot.pipeline import Bot
@@ -174,14 +173,6 @@ def test_low_confidence_and_model_failure_are_visible(interview_store):
     assert "The model failed (timeout); this is the offline answer." in texts(at)
 
 
-@pytest.fixture
-def model_bot(interview_store, minilm, fake_openai):
-    settings, store = interview_store
-    settings = replace(settings, openai_base_url=fake_openai.base_url, openai_api_key="test-key",
-                       chat_model="fake-model", llm_timeout=2.0, llm_retries=0)
-    return Bot(settings, store, minilm, llm.make_chat_model(settings))
-
-
 def test_with_a_model_the_answer_streams_and_is_checked(model_bot, fake_openai):
     fake_openai.enqueue(content="The official says “Water is also a human right.” [1]")
     at = ask(run_app(model_bot), "Does the official see access to water as a human right?")
@@ -196,9 +187,10 @@ def test_with_a_model_the_answer_streams_and_is_checked(model_bot, fake_openai):
     assert fallback.mode == "extractive" and fallback.citations
     assert "The model failed" in texts(at)
     at.sidebar.radio[0].set_value("offline").run()
+    calls = len(fake_openai.chat_requests())
     ask(at, "Does the official see access to water as a human right?")
     assert at.session_state["exchanges"][2].answer.mode == "extractive"
-    assert len(fake_openai.chat_requests()) == 2, "offline answers never call the model"
+    assert len(fake_openai.chat_requests()) == calls, "offline answers never call the model"
 
 
 def test_exports_hold_verbatim_quotes_and_footnotes(interview_bot):

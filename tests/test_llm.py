@@ -6,7 +6,6 @@ import re
 import time
 from dataclasses import replace
 
-import pytest
 
 from bot import llm
 from bot.pipeline import Bot
@@ -27,23 +26,15 @@ def passage_number(body: dict, words: str) -> int:
     raise AssertionError(f"no passage holds {words!r}")
 
 
-@pytest.fixture
-def llm_bot(interview_store, minilm, fake_openai):
-    settings, store = interview_store
-    settings = replace(settings, openai_base_url=fake_openai.base_url, openai_api_key="test-key",
-                       chat_model="fake-model", llm_timeout=1.0, llm_retries=1)
-    return Bot(settings, store, minilm, llm.make_chat_model(settings))
-
-
 def assert_verbatim(answer):
     for c in answer.citations:
         assert TEXT[c.start : c.end] == c.quote
         assert f"[{c.n}]" in answer.text
 
 
-def test_a_good_answer_is_checked_and_kept(llm_bot, fake_openai):
+def test_a_good_answer_is_checked_and_kept(model_bot, fake_openai):
     fake_openai.enqueue(lambda body: f'The official says "{HAPPY}" [{passage_number(body, HAPPY)}].')
-    answer = llm_bot.ask(QUESTION)
+    answer = model_bot.ask(QUESTION)
     assert (answer.mode, answer.model, answer.abstained) == ("llm", "fake-model", False)
     assert [c.quote for c in answer.citations] == [HAPPY]
     assert answer.text == f"The official says “{HAPPY}” [1]."
@@ -54,14 +45,14 @@ def test_a_good_answer_is_checked_and_kept(llm_bot, fake_openai):
     assert "not instructions" in request["messages"][0]["content"]
 
 
-def test_requotes_are_mapped_back_and_changed_words_dropped(llm_bot, fake_openai):
+def test_requotes_are_mapped_back_and_changed_words_dropped(model_bot, fake_openai):
     def reply(body):
         n = passage_number(body, "I cannot foresee")
         return (f'The petition is described as “against so-called "LBGT propaganda"” [{passage_number(body, "LBGT")}]. '
                 f'The official says "i know that they would NOT be happy" [{n}]. '
                 f'They add "we would be delighted by sanctions" [{n}].')
     fake_openai.enqueue(reply)
-    answer = llm_bot.ask("What did the interviewer call the petition, and would member states be happy about it?")
+    answer = model_bot.ask("What did the interviewer call the petition, and would member states be happy about it?")
     quotes = [c.quote for c in answer.citations]
     assert HAPPY in quotes, "a re-cased quote is mapped to the exact source text"
     assert "against so-called “LBGT propaganda”" in quotes, "straight quotes are mapped back to the file's curly ones"
@@ -70,43 +61,43 @@ def test_requotes_are_mapped_back_and_changed_words_dropped(llm_bot, fake_openai
     assert_verbatim(answer)
 
 
-def test_a_marker_to_no_passage_is_dropped_and_reported(llm_bot, fake_openai):
+def test_a_marker_to_no_passage_is_dropped_and_reported(model_bot, fake_openai):
     fake_openai.enqueue(lambda body: f'Yes: "{HAPPY}" [{passage_number(body, HAPPY)}]. Sanctions will follow [42].')
-    answer = llm_bot.ask(QUESTION)
+    answer = model_bot.ask(QUESTION)
     assert "[42]" not in answer.text and "Sanctions" not in answer.text
     assert any("[42]" in d for d in answer.dropped)
     assert_verbatim(answer)
 
 
-def test_a_wrong_marker_is_corrected(llm_bot, fake_openai):
+def test_a_wrong_marker_is_corrected(model_bot, fake_openai):
     def reply(body):
         right = passage_number(body, HAPPY)
         return f'"{HAPPY}" [{1 if right != 1 else 2}].'
     fake_openai.enqueue(reply)
-    answer = llm_bot.ask(QUESTION)
+    answer = model_bot.ask(QUESTION)
     assert [c.quote for c in answer.citations] == [HAPPY]
     assert any("marker was corrected" in d for d in answer.dropped)
 
 
-def test_not_addressed_abstains(llm_bot, fake_openai):
+def test_not_addressed_abstains(model_bot, fake_openai):
     fake_openai.enqueue("NOT_ADDRESSED")
-    answer = llm_bot.ask("What did the official say about trade volumes?")
+    answer = model_bot.ask("What did the official say about trade volumes?")
     assert answer.abstained and answer.citations == () and answer.mode == "llm"
 
 
-def test_429_then_success(llm_bot, fake_openai):
+def test_429_then_success(model_bot, fake_openai):
     fake_openai.enqueue(status=429)
     fake_openai.enqueue(lambda body: f'"{HAPPY}" [{passage_number(body, HAPPY)}]')
-    answer = llm_bot.ask(QUESTION)
+    answer = model_bot.ask(QUESTION)
     assert answer.mode == "llm" and answer.notice is None
     assert len(fake_openai.chat_requests()) == 2
 
 
-def test_a_hanging_model_falls_back_to_the_offline_answer(llm_bot, fake_openai):
+def test_a_hanging_model_falls_back_to_the_offline_answer(model_bot, fake_openai):
     fake_openai.enqueue(hang=30)
     fake_openai.enqueue(hang=30)
     started = time.perf_counter()
-    answer = llm_bot.ask(QUESTION)
+    answer = model_bot.ask(QUESTION)
     assert time.perf_counter() - started < 10, "timeouts and retries are bounded"
     assert answer.mode == "extractive" and answer.model is None
     assert "model failed" in answer.notice and "offline answer" in answer.notice
@@ -122,28 +113,28 @@ def test_a_server_that_is_down_falls_back(interview_store, minilm):
     assert_verbatim(answer)
 
 
-def test_an_answer_without_any_verifiable_quote_falls_back(llm_bot, fake_openai):
+def test_an_answer_without_any_verifiable_quote_falls_back(model_bot, fake_openai):
     fake_openai.enqueue('The official says "the EU will impose sanctions" [1].')
-    answer = llm_bot.ask(QUESTION)
+    answer = model_bot.ask(QUESTION)
     assert answer.mode == "extractive" and "could be verified" in answer.notice
     assert_verbatim(answer)
 
 
-def test_streaming_passes_tokens_and_returns_the_checked_answer(llm_bot, fake_openai):
+def test_streaming_passes_tokens_and_returns_the_checked_answer(model_bot, fake_openai):
     fake_openai.enqueue(lambda body: f'He says "{HAPPY}" [{passage_number(body, HAPPY)}].')
     pieces = []
-    answer = llm_bot.ask(QUESTION, on_token=pieces.append)
+    answer = model_bot.ask(QUESTION, on_token=pieces.append)
     assert len(pieces) > 3 and "".join(pieces).startswith('He says "I know')
     assert answer.text == f"He says “{HAPPY}” [1]."
     assert fake_openai.chat_requests()[0]["stream"] is True
 
 
-def test_follow_ups_are_rewritten_by_the_model(llm_bot, fake_openai):
+def test_follow_ups_are_rewritten_by_the_model(model_bot, fake_openai):
     fake_openai.enqueue("Would the member states be happy if the petition against LGBT propaganda became law?")
     fake_openai.enqueue(lambda body: f'"{HAPPY}" [{passage_number(body, HAPPY)}]')
     history = [{"role": "user", "content": "What about the petition against LGBT propaganda?"},
                {"role": "assistant", "content": "..."}]
-    answer = llm_bot.ask("Would the member states be happy about that?", history)
+    answer = model_bot.ask("Would the member states be happy about that?", history)
     assert answer.standalone_question == "Would the member states be happy if the petition against LGBT propaganda became law?"
     assert "petition against LGBT propaganda" in fake_openai.chat_requests()[0]["messages"][-1]["content"]
 

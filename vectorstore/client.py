@@ -38,7 +38,10 @@ def make_client(settings, create: bool = False):
             raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: is `chroma run` started? ({exc})") from None
     path = Path(settings.store_dir)
     if not create and not (path / "chroma.sqlite3").exists():
-        raise StoreMissingError(f"no store at {path}: ingest a transcript first with `python -m ingest FILE`")
+        raise StoreMissingError(
+            f"no store at {path}: ingest a transcript first with `python -m ingest FILE` "
+            f"(the bundled interview: `make run`, or `python -m ingest data/interviews/*.txt`)"
+        )
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
