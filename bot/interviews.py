@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from bot.conversation import is_follow_up
 from bot.errors import StoreMissingError
 from bot.pipeline import Bot
 from ingest.loader import SUFFIXES, load_upload
+from ingest.spans import sentence_spans
 
 UPLOAD_TYPES = [s.lstrip(".") for s in SUFFIXES]
 
@@ -65,7 +65,8 @@ def _short_questions(passages) -> list[str]:
     for p in passages:
         if p.role != "question":
             continue
-        for sentence in re.split(r"(?<=[?.!])\s+", " ".join(p.text.split())):
+        for s, e in sentence_spans(p.text):
+            sentence = " ".join(p.text[s:e].split())
             if (sentence.endswith("?") and 12 <= len(sentence) <= 100 and not is_follow_up(sentence)
                     and sentence not in found):
                 found.append(sentence)

@@ -63,8 +63,8 @@ class Bot:
         timings["rewrite"] = time.perf_counter() - started
 
         t = time.perf_counter()
-        query, hits = self.retriever.search(standalone, k=8, sources=sources)
         corpus = self.store.corpus()
+        query, hits = self.retriever.search(standalone, k=8, sources=sources, corpus=corpus)
         sentences = self.scorer.sentences(query, hits, corpus.index, corpus.opening)
         evidence = abstain.evidence(query, hits, sentences, corpus.index, corpus.known_terms(sources))
         confidence = abstain.confidence(evidence) if hits else None

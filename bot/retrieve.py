@@ -16,6 +16,7 @@ import numpy as np
 from bot.conversation import StandaloneQuestion, asks_about_interviewee, asks_about_interviewer, named_speakers
 from ingest.transcript import Passage
 from vectorstore.lexical import LexicalIndex, terms
+from vectorstore.store import Corpus
 
 # Fusion weights, chosen on the development sets (scripts/calibrate.py prints the sweep).
 QUESTION_WEIGHT = 0.3  # share of an answer's dense score that comes from its lead-in (question)
@@ -72,8 +73,10 @@ class Retriever:
             about_interviewer=asks_about_interviewer(question.focus),
         )
 
-    def search(self, question: StandaloneQuestion, k: int = 8, sources: list[str] | None = None) -> tuple[Query, list[Hit]]:
-        corpus = self.store.corpus()
+    def search(self, question: StandaloneQuestion, k: int = 8, sources: list[str] | None = None,
+               corpus: Corpus | None = None) -> tuple[Query, list[Hit]]:
+        """The query and its `k` best citable passages; pass the store's `corpus` if you hold it already."""
+        corpus = corpus or self.store.corpus()
         passages, index = corpus.passages, corpus.index
         query = self.make_query(question, corpus.speakers)
         # Asked about the interviewer: their questions come first. Asked about words only the
@@ -115,11 +118,8 @@ def interviewer_only_share(query: Query, corpus) -> float:
     """
     if not query.terms:
         return 0.0
-    in_questions, in_answers = set(), set()
-    for p, own in zip(corpus.passages, corpus.own_terms):
-        (in_questions if p.role == "question" else in_answers).update(own)
     weights = [corpus.index.idf(t) for t in query.terms]
-    only = sum(w for t, w in zip(query.terms, weights) if t in in_questions and t not in in_answers)
+    only = sum(w for t, w in zip(query.terms, weights) if t in corpus.question_only_terms)
     return only / sum(weights)
 
 

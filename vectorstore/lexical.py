@@ -74,9 +74,6 @@ class LexicalIndex:
         if documents:
             self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
 
-    def known(self, term: str) -> bool:
-        return term in self._vocabulary
-
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; unknown terms get the highest value."""
         df = self.document_frequency[self._vocabulary[term]] if term in self._vocabulary else 0

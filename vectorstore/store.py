@@ -45,12 +45,12 @@ class SourceInfo:
 class Corpus:
     """Everything searchable, loaded once per store version: passages in transcript order, each
     answer's lead-in (the question and other turns that led to it, as passage indices), a BM25
-    index in which answers carry their lead-in's words, and each passage's own terms."""
+    index in which answers carry their lead-in's words, and the terms only questions use."""
 
     passages: list[Passage]
     lead_in: list[tuple[int, ...]]
     index: LexicalIndex
-    own_terms: list[frozenset[str]]
+    question_only_terms: frozenset[str]  # terms of the interviewers' questions that no other turn uses
     speakers: tuple[str, ...]
     opening: frozenset[str]  # ids of passages that open their turn
     vocabulary: dict[str, frozenset[str]]  # the terms each source uses
@@ -186,11 +186,6 @@ class Store:
         self._forget()
         return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started)
 
-    def remove(self, source: str) -> None:
-        self._collection(create=True).delete(where={"source": source})
-        self._sources(create=True).delete(ids=[self._source_id(source)])
-        self._forget()
-
     def reset(self) -> None:
         """Drop both collections (all transcripts)."""
         for name in (self.name, f"{self.name}-sources"):
@@ -265,9 +260,11 @@ class Store:
             opening = frozenset(p.id for i, p in enumerate(passages)
                                 if i == 0 or (passages[i - 1].source, passages[i - 1].turn_index) != (p.source, p.turn_index))
             vocabulary: dict[str, set[str]] = {}
+            in_questions, elsewhere = set(), set()
             for p, t in zip(passages, own):
                 vocabulary.setdefault(p.source, set()).update(t)
-            self._cache = (version, Corpus(passages, leads, LexicalIndex(documents), [frozenset(t) for t in own],
+                (in_questions if p.role == "question" else elsewhere).update(t)
+            self._cache = (version, Corpus(passages, leads, LexicalIndex(documents), frozenset(in_questions - elsewhere),
                                            speakers, opening, {k: frozenset(v) for k, v in vocabulary.items()}))
         return self._cache[1]
 
