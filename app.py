@@ -5,22 +5,22 @@
 
 Rendering and session state only: the pages are `app_pages/chat.py` and `app_pages/evaluate.py`
 (not `pages/`, which Streamlit would also serve by itself, without this file), drawn by
-`bot.ui_chat`, `bot.ui_evaluate` and `bot.ui_sidebar`; all work goes through `bot/`. A test can
+`bot.ui.chat`, `bot.ui.evaluate` and `bot.ui.sidebar`; all work goes through `bot/`. A test can
 inject its own bot as `st.session_state["bot"]`. Problems the user can act on are shown as one
-line (`VerbatimError`); `.streamlit/config.toml` hides details of anything else.
+line (`bot.errors.USER_ERRORS`); `.streamlit/config.toml` hides details of anything else.
 """
 
 import streamlit as st
 
-from bot import ui_state
-from bot.errors import VerbatimError
-from bot.ui_html import CSS, markdown_escape
+from bot.ui import state
+from bot.errors import USER_ERRORS
+from bot.ui.markup import CSS, markdown_escape
 
 st.set_page_config(page_title="Verbatim", page_icon="❝", layout="centered")
 st.html(CSS)
 try:
-    ui_state.current_bot()
-except VerbatimError as exc:
+    state.current_bot()
+except USER_ERRORS as exc:
     st.error(markdown_escape(str(exc)))
     st.stop()
 page = st.navigation([

@@ -4,8 +4,8 @@ The sidebar is drawn by each page rather than by `app.py`, so that Streamlit's `
 on every run of a multipage app.
 """
 
-from bot import ui_chat, ui_sidebar, ui_state
+from bot.ui import chat, sidebar, state
 
-ui_sidebar.render(ui_state.current_bot())
-ui_chat.page()
-ui_sidebar.briefing()  # after the page, so that it includes an answer given in this run
+sidebar.render(state.current_bot())
+chat.page()
+sidebar.briefing()  # after the page, so that it includes an answer given in this run

@@ -2,7 +2,7 @@
 
 The features describe the best sentence and passage (the sentence model's probability, meaning,
 words) and how much of the question the transcript's vocabulary knows at all. The model is fitted
-by `scripts/calibrate.py` on development questions from several transcripts, answerable and not,
+by `bot.evaluation.calibrate` (`make calibrate`) on development questions from several transcripts, answerable and not,
 and its threshold is chosen there; `calibration.json` records the precision and recall it reached.
 """
 

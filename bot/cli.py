@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.answer import Answer
-from bot.errors import InputError, VerbatimError
+from bot.errors import USER_ERRORS, InputError
 from bot.jsonl import read_json_lines
 from bot.settings import Settings
 
@@ -96,14 +96,14 @@ def _chat(bot) -> int:
 
 def guarded(args: argparse.Namespace, work) -> int:
     """Run `work(settings)` as a command: settings from the environment (and `--store`), logging,
-    and every `VerbatimError` as one line on stderr with exit status 1 (`--debug`: the traceback)."""
+    and every error in `USER_ERRORS` as one line on stderr with exit status 1 (`--debug`: the traceback)."""
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
         if args.store:
             settings = replace(settings, store_dir=args.store, chroma_url=None)
         return work(settings)
-    except VerbatimError as exc:
+    except USER_ERRORS as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
@@ -117,7 +117,7 @@ def guarded(args: argparse.Namespace, work) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "eval":
-        from bot.evaluate import run_eval_command
+        from bot.evaluation.evaluate import run_eval_command
 
         return run_eval_command(args, settings)
     from bot.pipeline import Bot

@@ -1,51 +1,44 @@
 """The exceptions Verbatim raises on purpose; each message says what to do next.
 
-    VerbatimError                 base: the CLI and the app catch only this one
+Each layer owns its errors; this module re-exports the lower layers' so that one import names them
+all, and `USER_ERRORS` is what the CLIs and the app catch:
+
+    USER_ERRORS = (VerbatimError, TranscriptError, StoreError)
+    VerbatimError                 the bot's own errors
     ├── InputError                a file, question, test set or upload we cannot use
-    │   └── TranscriptError       a transcript that is empty, binary, too big, not UTF-8, unknown
     ├── SettingsError             an environment variable with a value we do not understand
-    ├── StoreError                the Chroma store cannot serve this request
-    │   ├── StoreMissingError     nothing ingested yet (or the wrong --store)
-    │   ├── StoreBusyError        another process is writing to the same embedded store
-    │   └── EmbeddingMismatchError  the store was built with another embedding model
     └── ModelError                the configured chat model failed (timeout, refusal, HTTP error)
+    TranscriptError (ingest)      a transcript that is empty, binary, too big, not UTF-8, unknown
+    StoreError (vectorstore)      the Chroma store cannot serve this request
+    ├── StoreMissingError         nothing ingested yet (or the wrong --store)
+    ├── StoreBusyError            another process is writing to the same embedded store
+    └── EmbeddingMismatchError    the store was built with another embedding model
 
 Library code raises these; `python -m bot`, `python -m ingest` and `app.py` turn them into one
 line for the user. Tests see the real exception.
 """
 
+from ingest.errors import TranscriptError
+from vectorstore.errors import EmbeddingMismatchError, StoreBusyError, StoreError, StoreMissingError
+
 
 class VerbatimError(Exception):
-    """Base class: a problem the user can act on, described in one line."""
+    """Base class of the bot's own errors: a problem the user can act on, described in one line."""
 
 
 class InputError(VerbatimError):
     """Input we cannot use: a file, a question, a test-set line or an upload."""
 
 
-class TranscriptError(InputError):
-    """A transcript file that cannot be read as a transcript."""
-
-
 class SettingsError(VerbatimError):
     """A setting (environment variable or `.env` line) with an invalid value."""
 
 
-class StoreError(VerbatimError):
-    """The vector store cannot serve the request."""
-
-
-class StoreMissingError(StoreError):
-    """No transcript has been ingested into the store yet."""
-
-
-class StoreBusyError(StoreError):
-    """Another process holds the write lock of an embedded store."""
-
-
-class EmbeddingMismatchError(StoreError):
-    """The store was built with a different embedding model than the configured one."""
-
-
 class ModelError(VerbatimError):
     """The configured chat model did not give a usable answer."""
+
+
+USER_ERRORS = (VerbatimError, TranscriptError, StoreError)
+
+__all__ = ["USER_ERRORS", "EmbeddingMismatchError", "InputError", "ModelError", "SettingsError", "StoreBusyError",
+           "StoreError", "StoreMissingError", "TranscriptError", "VerbatimError"]

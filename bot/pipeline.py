@@ -37,7 +37,7 @@ class Bot:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Bot:
-        from vectorstore import open_store
+        from bot.backends import open_store
 
         store = open_store(settings)
         chat_model = llm.make_chat_model(settings) if settings.uses_llm else None

@@ -18,7 +18,7 @@ from ingest.transcript import Passage
 from vectorstore.lexical import LexicalIndex, terms
 from vectorstore.store import Corpus
 
-# Fusion weights, chosen on the development sets (scripts/calibrate.py prints the sweep).
+# Fusion weights, chosen on the development sets (`python scripts/calibrate.py --sweep` prints the sweep).
 QUESTION_WEIGHT = 0.3  # share of an answer's dense score that comes from its lead-in (question)
 LEXICAL_WEIGHT = 0.2  # BM25 (scaled to the best passage) added to the dense score
 CONTEXT_WEIGHT = 0.5  # how much a follow-up's carried-over subject counts

@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlparse
 
 from bot.errors import SettingsError
 
@@ -54,6 +55,11 @@ def _number(env: Mapping[str, str], key: str, default: float, kind: type = float
     return value
 
 
+def _is_http_url(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and bool(parsed.hostname)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; build it with `Settings.from_env()` (tests pass their own)."""
@@ -78,11 +84,14 @@ class Settings:
         if answerer not in ANSWERERS:
             raise SettingsError(f"VERBATIM_ANSWERER={answerer!r}: choose one of {', '.join(ANSWERERS)}")
         collection = env.get("VERBATIM_COLLECTION", "verbatim").strip() or "verbatim"
+        chroma_url = env.get("VERBATIM_CHROMA_URL", "").strip() or None
+        if chroma_url and not _is_http_url(chroma_url):
+            raise SettingsError(f"VERBATIM_CHROMA_URL={chroma_url!r}: expected http://HOST:PORT")
         if len(collection) < 3:
             raise SettingsError(f"VERBATIM_COLLECTION={collection!r}: a collection name needs 3+ characters")
         return cls(
             store_dir=Path(env.get("VERBATIM_STORE", "").strip() or "store"),
-            chroma_url=env.get("VERBATIM_CHROMA_URL", "").strip() or None,
+            chroma_url=chroma_url,
             collection=collection,
             embeddings=env.get("VERBATIM_EMBEDDINGS", "").strip() or "minilm",
             answerer=answerer,

@@ -47,7 +47,7 @@ def _progress_bar(label: str):
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from vectorstore import open_store, write_lock
+    from bot.backends import open_store, write_lock
 
     transcripts = [load_transcript(path, args.format) for path in args.paths]  # all checked before any write
     with write_lock(settings):

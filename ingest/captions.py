@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import TranscriptError
+from ingest.errors import TranscriptError
 from ingest.formats import INTERVIEWEE, INTERVIEWER, Segment
 from ingest.spans import paragraph_spans, strip_span
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from bot.errors import TranscriptError
+from ingest.errors import TranscriptError
 from ingest.spans import paragraph_spans, strip_span
 
 FORMATS = ("paragraphs", "speakers", "qa", "vtt", "srt")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.errors import TranscriptError
+from ingest.errors import TranscriptError
 from ingest.parse import parse_transcript
 from ingest.transcript import Transcript
 

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import PurePath
 
-from bot.errors import TranscriptError
+from ingest.errors import TranscriptError
 from ingest import captions, formats
 from ingest.formats import FORMATS, Segment, ends_with_question
 from ingest.spans import chunk_spans, paragraph_spans

@@ -99,7 +99,7 @@ def interview_store(tmp_path_factory, minilm):
     """A real embedded Chroma store holding the bundled interview, shared read-only by tests."""
     from bot.settings import Settings
     from ingest import load_transcript
-    from vectorstore import open_store
+    from bot.backends import open_store
 
     settings = replace(Settings(), store_dir=tmp_path_factory.mktemp("interview-store"))
     store = open_store(settings, create=True, embeddings=minilm)

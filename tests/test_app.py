@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bot.answer import Answer, Citation
-from bot.interviews import example_questions
+from bot.ui.interviews import example_questions
 from bot.pipeline import Bot
-from bot.ui_html import CSS, SCROLL_TO_FOCUS
+from bot.ui.markup import CSS, SCROLL_TO_FOCUS
 from ingest import load_transcript
 from tests.conftest import FIXTURES, INTERVIEW, INTERVIEW_SOURCE, ROOT
 
@@ -208,7 +208,7 @@ def test_exports_hold_verbatim_quotes_and_footnotes(interview_bot):
 
 @pytest.fixture
 def writable_bot(settings, minilm):
-    from vectorstore import open_store
+    from bot.backends import open_store
 
     store = open_store(settings, create=True, embeddings=minilm)
     store.add(load_transcript(INTERVIEW, source=INTERVIEW_SOURCE))
@@ -263,7 +263,7 @@ def test_a_hostile_transcript_is_shown_as_text(writable_bot):
 @pytest.fixture
 def uncached():
     """The app builds its own bot from the environment (no injection, no bot cached by another test)."""
-    from bot.ui_state import _shared_bot
+    from bot.ui.state import _shared_bot
 
     _shared_bot.clear()
     yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.ui_evaluate import EVAL_DIR
+from bot.ui.evaluate import EVAL_DIR
 from tests.test_app import plain, run_app
 
 

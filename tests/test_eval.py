@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from bot.errors import InputError
-from bot.evaluate import EvalCase, build_report, gold_passages, load_testset, resolve_gold
-from bot.metrics import Cited, is_hit, overlaps, percentile, reciprocal_rank, summarize
+from bot.evaluation.evaluate import EvalCase, build_report, gold_passages, load_testset, resolve_gold
+from bot.evaluation.metrics import Cited, is_hit, overlaps, percentile, reciprocal_rank, summarize
 from tests.conftest import ROOT
 
 

@@ -15,7 +15,7 @@ import pytest
 from bot.errors import EmbeddingMismatchError, StoreBusyError, StoreMissingError
 from ingest import load_transcript, parse_transcript
 from tests.conftest import INTERVIEW, HashEmbeddings, skip_or_fail
-from vectorstore import open_store, write_lock
+from bot.backends import open_store, write_lock
 
 
 def test_ingesting_twice_changes_nothing(settings, interview_transcript):

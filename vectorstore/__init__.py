@@ -1,20 +1,25 @@
-"""Embeddings and the Chroma store.
+"""Embeddings and the Chroma store; plain parameters in, `StoreError`s out (nothing here knows the bot).
 
-    store = open_store(Settings.from_env())       # raises StoreMissingError if nothing ingested
-    store = open_store(settings, create=True)     # for ingestion
+    store = open_store("store", MiniLMEmbeddings())               # raises StoreMissingError if nothing ingested
+    store = open_store("store", MiniLMEmbeddings(), create=True)  # for ingestion
+    store = open_store(None, embeddings, chroma_url="http://127.0.0.1:8000")
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vectorstore.client import make_client, write_lock
-from vectorstore.embeddings import MiniLMEmbeddings, make_embeddings
+from vectorstore.embeddings import MiniLMEmbeddings, OpenAIEmbeddingModel
+from vectorstore.errors import EmbeddingMismatchError, StoreBusyError, StoreError, StoreMissingError
 from vectorstore.store import Corpus, IngestResult, SourceInfo, Store
 
 
-def open_store(settings, create: bool = False, embeddings=None) -> Store:
-    """The configured store, with the configured (or given) embedding model."""
-    return Store(make_client(settings, create=create), embeddings or make_embeddings(settings), settings.collection)
+def open_store(store_dir: Path | str | None, embeddings, collection: str = "verbatim", chroma_url: str | None = None,
+               create: bool = False) -> Store:
+    """The store in `store_dir` (or on the server at `chroma_url`), searched with `embeddings`."""
+    return Store(make_client(store_dir, chroma_url, create=create), embeddings, collection)
 
 
-__all__ = ["Corpus", "IngestResult", "MiniLMEmbeddings", "SourceInfo", "Store", "make_client", "make_embeddings", "open_store",
-           "write_lock"]
+__all__ = ["Corpus", "EmbeddingMismatchError", "IngestResult", "MiniLMEmbeddings", "OpenAIEmbeddingModel", "SourceInfo",
+           "Store", "StoreBusyError", "StoreError", "StoreMissingError", "make_client", "open_store", "write_lock"]

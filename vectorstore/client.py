@@ -1,7 +1,10 @@
 """The one place that builds a Chroma client: embedded `PersistentClient` or a server's `HttpClient`.
 
+    client = make_client(Path("store"), create=True)          # an embedded store in ./store
+    client = make_client(None, "http://127.0.0.1:8000")       # a `chroma run` server
+
 Only one process may write to an embedded store at a time (two writers can leave it unreadable),
-so writers hold `write_lock(settings)`; a Chroma server takes concurrent writers itself.
+so writers hold `write_lock(store_dir)`; a Chroma server takes concurrent writers itself.
 """
 
 from __future__ import annotations
@@ -12,31 +15,39 @@ import logging
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot.errors import SettingsError, StoreBusyError, StoreError, StoreMissingError
+from vectorstore.errors import StoreBusyError, StoreError, StoreMissingError
 
 log = logging.getLogger(__name__)
 LOCK_FILE = ".verbatim-write.lock"
 
 
-def make_client(settings, create: bool = False):
-    """A Chroma client for `settings`; for an embedded store that does not exist yet, `create`
-    decides between making it and raising `StoreMissingError`."""
+def server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) of a Chroma server URL; `StoreError` if it is not http(s)://HOST[:PORT].
+
+    >>> server_address("http://127.0.0.1:8123")
+    ('127.0.0.1', 8123, False)
+    """
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise StoreError(f"Chroma server URL {url!r}: expected http://HOST:PORT")
+    return parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 8000), parsed.scheme == "https"
+
+
+def make_client(store_dir: Path | str | None, chroma_url: str | None = None, create: bool = False):
+    """A Chroma client: the server at `chroma_url` if given, else the embedded store in `store_dir`;
+    for an embedded store that does not exist yet, `create` decides between making it and raising
+    `StoreMissingError`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise SettingsError(f"VERBATIM_CHROMA_URL={settings.chroma_url!r}: expected http://HOST:PORT")
+    if chroma_url:
+        host, port, ssl = server_address(chroma_url)
         try:
-            return chromadb.HttpClient(
-                host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https", settings=chroma_settings,
-            )
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
         except Exception as exc:  # chromadb raises ValueError/ConnectionError variants
-            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: is `chroma run` started? ({exc})") from None
-    path = Path(settings.store_dir)
+            raise StoreError(f"cannot reach the Chroma server at {chroma_url}: is `chroma run` started? ({exc})") from None
+    path = Path(store_dir or "store")
     if not create and not (path / "chroma.sqlite3").exists():
         raise StoreMissingError(
             f"no store at {path}: ingest a transcript first with `python -m ingest FILE` "
@@ -47,12 +58,13 @@ def make_client(settings, create: bool = False):
 
 
 @contextlib.contextmanager
-def write_lock(settings, wait: bool = False):
-    """Hold the store's write lock (embedded stores only); `StoreBusyError` if another holds it."""
-    if settings.chroma_url:
+def write_lock(store_dir: Path | str | None, chroma_url: str | None = None, wait: bool = False):
+    """Hold the write lock of the embedded store in `store_dir` (nothing to hold for a server);
+    `StoreBusyError` if another process holds it."""
+    if chroma_url:
         yield
         return
-    path = Path(settings.store_dir)
+    path = Path(store_dir or "store")
     path.mkdir(parents=True, exist_ok=True)
     with open(path / LOCK_FILE, "w") as handle:
         try:

@@ -19,8 +19,6 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.errors import SettingsError
-
 log = logging.getLogger(__name__)
 TOKENIZER = Path(__file__).parent / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"
 
@@ -105,20 +103,3 @@ class OpenAIEmbeddingModel(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed([text])[0].tolist()
-
-
-def make_embeddings(settings) -> Embeddings:
-    """The embedding model named by `settings.embeddings`: `minilm` or `openai[:MODEL]`."""
-    kind, _, model = settings.embeddings.partition(":")
-    match kind.strip().lower():
-        case "minilm":
-            return MiniLMEmbeddings()
-        case "openai":
-            if not settings.model_configured:
-                raise SettingsError("VERBATIM_EMBEDDINGS=openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
-            return OpenAIEmbeddingModel(
-                model or "text-embedding-3-small", settings.openai_api_key, settings.openai_base_url,
-                settings.llm_timeout, settings.llm_retries,
-            )
-        case _:
-            raise SettingsError(f"VERBATIM_EMBEDDINGS={settings.embeddings!r}: choose `minilm` or `openai[:MODEL]`")

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from bot.errors import EmbeddingMismatchError, StoreError, StoreMissingError
+from vectorstore.errors import EmbeddingMismatchError, StoreError, StoreMissingError
 from ingest.transcript import Passage, Transcript, Turn
 from vectorstore.lexical import LexicalIndex, terms
 

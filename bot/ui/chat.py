@@ -1,20 +1,20 @@
 """The chat page: the conversation, each answer with its evidence, the transcript view.
 
 Rendering only: answers come from `Bot.ask`, evidence from `bot.evidence`, briefings from
-`bot.export`, HTML from `bot.ui_html` (which escapes everything from a transcript, a model or the
-user). Errors the user can act on (`VerbatimError`) are shown as one line.
+`bot.export`, HTML from `bot.ui.markup` (which escapes everything from a transcript, a model or the
+user). Errors the user can act on (`USER_ERRORS`) are shown as one line.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from bot import ui_state
-from bot.errors import VerbatimError
+from bot.ui import state
+from bot.errors import USER_ERRORS
 from bot.evidence import Exchange, gather, history_of, transcript_segments
 from bot.export import briefing_markdown, file_stem
-from bot.interviews import example_questions
-from bot.ui_html import (SCROLL_TO_FOCUS, answer_html, card_html, markdown_escape, related_html, transcript_html,
+from bot.ui.interviews import example_questions
+from bot.ui.markup import (SCROLL_TO_FOCUS, answer_html, card_html, markdown_escape, related_html, transcript_html,
                          user_html)
 
 PENDING = "pending-question"  # an example question the user clicked, asked on the next run
@@ -27,7 +27,7 @@ def transcript_dialog(bot, source: str, start: int, end: int, label: str, sha256
         text = bot.store.source_text(source)
         info = next((s for s in bot.store.sources() if s.source == source), None)
         passages = [p for p in bot.store.corpus().passages if p.source == source]
-    except VerbatimError as exc:
+    except USER_ERRORS as exc:
         st.error(markdown_escape(str(exc)))
         return
     title = info.title if info else source
@@ -119,7 +119,7 @@ def _welcome(bot, has_interviews: bool) -> None:
         return
     try:
         examples = example_questions(bot.store.sources(), bot.store.corpus().passages)
-    except VerbatimError:
+    except USER_ERRORS:
         examples = []
     if examples:
         st.caption("Try one of these:")
@@ -130,12 +130,12 @@ def _welcome(bot, has_interviews: bool) -> None:
 
 def ask(bot, question: str) -> None:
     """Ask `question` in the context of the conversation; stream the model's words while it writes."""
-    choices = ui_state.choices()
+    choices = state.choices()
     if choices.nothing_chosen:
         st.error("Choose at least one interview to search in the sidebar's settings.")
         return
-    chosen = ui_state.answering_bot(bot)
-    conversation = ui_state.exchanges()
+    chosen = state.answering_bot(bot)
+    conversation = state.exchanges()
     with st.chat_message("user"):
         st.html(user_html(question))
     with st.chat_message("assistant"):
@@ -151,7 +151,7 @@ def ask(bot, question: str) -> None:
                                     max_citations=choices.max_citations,
                                     on_token=on_token if chosen.chat_model is not None else None)
                 exchange = Exchange(answer, gather(answer, chosen.store))
-        except VerbatimError as exc:
+        except USER_ERRORS as exc:
             placeholder.empty()
             st.error(markdown_escape(str(exc)))
             return
@@ -161,13 +161,13 @@ def ask(bot, question: str) -> None:
 
 
 def page() -> None:
-    bot = ui_state.current_bot()
+    bot = state.current_bot()
     try:
         has_interviews = bool(bot.store.sources())
-    except VerbatimError:
+    except USER_ERRORS:
         has_interviews = False
     question = st.chat_input("Ask about the interview…", disabled=not has_interviews) or st.session_state.pop(PENDING, None)
-    conversation = ui_state.exchanges()
+    conversation = state.exchanges()
     if not conversation and not question:
         welcome(bot, has_interviews)
     for i, ex in enumerate(conversation):

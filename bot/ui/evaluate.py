@@ -1,6 +1,6 @@
 """The Evaluate page: run a shipped or uploaded test set against the current store.
 
-The same code as `python -m bot eval` (`bot.evaluate.evaluate`, `bot.report`): a table with the
+The same code as `python -m bot eval` (`bot.evaluation.evaluate.evaluate`, `bot.evaluation.report`): a table with the
 bot and, if asked, the baselines; the chart; the results by category; the failures; the report
 files to download. Test sets are JSON lines in the format of DESIGN.md.
 """
@@ -14,14 +14,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from bot import report as reports
-from bot import ui_state
-from bot.baselines import BASELINES
-from bot.errors import VerbatimError
-from bot.evaluate import evaluate, load_testset
-from bot.ui_html import markdown_escape
+from bot.evaluation import report as reports
+from bot.ui import state
+from bot.evaluation.baselines import BASELINES
+from bot.errors import USER_ERRORS
+from bot.evaluation.evaluate import evaluate, load_testset
+from bot.ui.markup import markdown_escape
 
-EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 CATEGORY_COLUMNS = [("hit_rate", "hit rate"), ("citation_precision", "citation precision"),
                     ("abstention_recall", "abstention recall"), ("false_abstention_rate", "false abstention")]
 
@@ -56,12 +56,12 @@ def _run(bot, path: Path, name: str, baselines: bool) -> None:
             bar.progress(done / total, text=f"Answering question {done} of {total}")
 
         result = evaluate(bot, cases, list(BASELINES) if baselines else [], progress)
-    except VerbatimError as exc:
+    except USER_ERRORS as exc:
         bar.empty()
         st.error(markdown_escape(str(exc)))
         return
     bar.empty()
-    st.session_state[ui_state.EVAL_REPORT] = (name, result)
+    st.session_state[state.EVAL_REPORT] = (name, result)
 
 
 def _show(name: str, result: dict) -> None:
@@ -99,7 +99,7 @@ def _show(name: str, result: dict) -> None:
 
 
 def page() -> None:
-    bot = ui_state.answering_bot(ui_state.current_bot())
+    bot = state.answering_bot(state.current_bot())
     st.markdown("#### Evaluate")
     st.caption("Score the bot on a test set: questions with gold passages, unanswerable questions and follow-up "
                "chains, against the interviews in the store. Deterministic metrics, no model as judge.")
@@ -110,7 +110,7 @@ def page() -> None:
         shipped = shipped_testsets()
         try:
             ingested = {s.source for s in bot.store.sources()}
-        except VerbatimError:
+        except USER_ERRORS:
             ingested = set()
         missing = {p: missing_sources(p, ingested) for p in shipped}
         runnable = [p for p in shipped if not missing[p]]
@@ -133,5 +133,5 @@ def page() -> None:
                 _run(bot, path, name, baselines)
         else:
             _run(bot, path, name, baselines)
-    if saved := st.session_state.get(ui_state.EVAL_REPORT):
+    if saved := st.session_state.get(state.EVAL_REPORT):
         _show(*saved)

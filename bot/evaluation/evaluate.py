@@ -1,7 +1,7 @@
 """`python -m bot eval TESTSET.jsonl [--report DIR] [--baselines] [--mode extractive|llm]`
 
 Runs every test question through `Bot.ask` (the same path as `ask`), scores it with
-`bot.metrics`, and optionally scores the baselines of `bot.baselines` on the same questions.
+`bot.evaluation.metrics`, and optionally scores the baselines of `bot.evaluation.baselines` on the same questions.
 Test-set lines (DESIGN.md): `{"id", "question", "history"?, "answerable"?, "gold_quotes"?,
 "gold_spans"?, "source"?, "category"?}`; gold quotes are located in the stored transcript text.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.errors import InputError
 from bot.jsonl import read_json_lines
-from bot.metrics import Cited, summarize
+from bot.evaluation.metrics import Cited, summarize
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def run_baseline(search, cases: list[EvalCase], passages_by_source) -> list[Cite
 
 def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=None) -> dict:
     """Score the bot (and baselines) on `cases`; returns the report as a plain dict."""
-    from bot.baselines import make_baselines
+    from bot.evaluation.baselines import make_baselines
 
     corpus = bot.store.corpus()
     sources = sorted({p.source for p in corpus.passages})
@@ -148,7 +148,7 @@ def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: s
         report["categories"][name] = {
             cat: summarize([r for r in results if r.category == cat]) for cat in categories
         }
-    from bot.metrics import is_hit
+    from bot.evaluation.metrics import is_hit
 
     for r in systems["bot"]:
         case = by_id[r.question_id]
@@ -166,8 +166,8 @@ def run_eval_command(args, settings) -> int:
     """`python -m bot eval`: score, print the table, write the report files if asked."""
     import sys
 
-    from bot import report as reports
-    from bot.baselines import BASELINES
+    from bot.evaluation import report as reports
+    from bot.evaluation.baselines import BASELINES
     from bot.pipeline import Bot
 
     if args.mode:

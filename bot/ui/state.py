@@ -29,14 +29,14 @@ class Choices:
 
 @st.cache_resource(show_spinner="Loading the interviews and the embedding model…")
 def _shared_bot() -> Bot:
-    from bot.interviews import open_bot
+    from bot.ui.interviews import open_bot
     from bot.settings import Settings
 
     return open_bot(Settings.from_env())
 
 
 def current_bot() -> Bot:
-    """The injected bot, or the one built from the environment (raises `VerbatimError` if it cannot be)."""
+    """The injected bot, or the one built from the environment (raises one of `USER_ERRORS` if it cannot be)."""
     if BOT not in st.session_state:
         st.session_state[BOT] = _shared_bot()
     return st.session_state[BOT]
@@ -52,7 +52,7 @@ def answering_bot(bot: Bot) -> Bot:
         return bot
     key = f"offline-twin-{id(bot)}"
     if key not in st.session_state:
-        from bot.interviews import offline_twin
+        from bot.ui.interviews import offline_twin
 
         st.session_state[key] = offline_twin(bot)
     return st.session_state[key]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bot import ui_state
-from bot.errors import VerbatimError
+from bot.ui import state
+from bot.errors import USER_ERRORS
 from bot.export import briefing_docx, briefing_markdown, file_stem
-from bot.interviews import UPLOAD_TYPES, add_upload
-from bot.ui_html import markdown_escape, source_html
+from bot.ui.interviews import UPLOAD_TYPES, add_upload
+from bot.ui.markup import markdown_escape, source_html
 
 UPLOAD_COUNTER = "upload-counter"
 MAX_CITATIONS = 6
@@ -21,7 +21,7 @@ MAX_CITATIONS = 6
 def _interviews(bot) -> list:
     try:
         return bot.store.sources()
-    except VerbatimError:
+    except USER_ERRORS:
         return []
 
 
@@ -41,13 +41,13 @@ def _upload(bot, has_interviews: bool) -> None:
 
             try:
                 transcript, result = add_upload(bot, upload.getvalue(), upload.name, progress)
-            except VerbatimError as exc:
+            except USER_ERRORS as exc:
                 bar.empty()
                 st.error(markdown_escape(str(exc)))
                 return
             bar.progress(1.0, text="Done")
             st.session_state[UPLOAD_COUNTER] = counter + 1
-            ui_state.flash(f"Added “{transcript.title}”: {len(transcript.questions)} questions, "
+            state.flash(f"Added “{transcript.title}”: {len(transcript.questions)} questions, "
                            f"{len(transcript.passages)} passages ({result.added} new).")
             st.rerun()
 
@@ -67,7 +67,7 @@ def _settings(bot, interviews: list) -> None:
         offline = mode == "offline"
     default = min(bot.settings.max_citations, MAX_CITATIONS)
     citations = st.slider("Citations per answer, at most", 1, MAX_CITATIONS, default)
-    st.session_state[ui_state.CHOICES] = ui_state.Choices(
+    st.session_state[state.CHOICES] = state.Choices(
         sources=None if set(sources) == set(labels) else tuple(sources), max_citations=citations, offline=offline,
         nothing_chosen=bool(labels) and not sources,
     )
@@ -77,7 +77,7 @@ def render(bot) -> None:
     with st.sidebar:
         st.subheader("Interviews", divider="gray")
         interviews = _interviews(bot)
-        if message := ui_state.flash():
+        if message := state.flash():
             st.success(markdown_escape(message))
         if not interviews:
             st.caption("None yet.")
@@ -89,7 +89,7 @@ def render(bot) -> None:
 
 def briefing() -> None:
     """Download the whole conversation, or the chosen answers, as Markdown and as Word."""
-    conversation = ui_state.exchanges()
+    conversation = state.exchanges()
     with st.sidebar:
         st.subheader("Briefing", divider="gray")
         if not conversation:
@@ -103,7 +103,7 @@ def briefing() -> None:
         stem = file_stem(chosen)
         try:
             docx = briefing_docx(chosen) if chosen else b""
-        except VerbatimError as exc:
+        except USER_ERRORS as exc:
             docx = b""
             st.error(markdown_escape(str(exc)))
         with st.container(horizontal=True, gap="small"):

@@ -37,7 +37,7 @@ def open_bot(settings) -> Bot:
     except StoreMissingError:
         if settings.chroma_url:
             raise
-        from vectorstore import open_store
+        from bot.backends import open_store
 
         open_store(settings, create=True)
         return Bot.from_settings(settings)
@@ -50,7 +50,7 @@ def offline_twin(bot: Bot) -> Bot:
 
 def add_upload(bot: Bot, data: bytes, name: str, progress=None):
     """Parse an uploaded transcript, then add it to the bot's store under the write lock."""
-    from vectorstore import write_lock
+    from bot.backends import write_lock
 
     transcript = load_upload(data, name)  # raises TranscriptError before anything is written
     with write_lock(bot.settings):

@@ -1,0 +1,84 @@
+"""`make eval`: score the bot and the baselines on every shipped test set; rewrite eval/results/.
+
+    python scripts/eval_all.py [--heldout]
+
+Ingests the bundled interview, the hearings and the evaluation transcripts into a fresh store, runs
+`bot.evaluation.evaluate` (the same code path as `python -m bot eval --baselines`) on each test set and writes
+`eval/results/<set>/report.{json,md}`, `chart.png` and a summary `eval/results/README.md`. The
+held-out set (eval/heldout/) is scored only with `--heldout`: it is looked at once, at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from bot.evaluation import report as reports
+from bot.evaluation.baselines import BASELINES
+from bot.evaluation.evaluate import evaluate, load_testset
+from bot.pipeline import Bot
+from bot.settings import Settings
+from ingest import load_transcript
+from bot.backends import open_store
+from vectorstore import MiniLMEmbeddings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HEARINGS = Path("data/hearings")
+TRANSCRIPTS = ["data/interviews/interview-eu-kazakhstan-2024-11-27.txt", "eval/transcripts/water-utility-qa-2025-03-14.txt",
+               "eval/transcripts/museum-podcast-2025-06-02.vtt", *(str(p) for p in sorted(HEARINGS.glob("*.txt")))]
+SETS = {
+    "interview-eu-kazakhstan": ["eval/interview-eu-kazakhstan.testset.jsonl"],
+    "hearings": [str(p) for p in sorted(HEARINGS.glob("*.testset.jsonl"))],
+    "hearings-unanswerable": ["eval/hearings-unanswerable.testset.jsonl"],
+    "water-utility-qa": ["eval/water-utility-qa.testset.jsonl"],
+    "museum-podcast": ["eval/museum-podcast.testset.jsonl"],
+}
+HEADLINE = ("hit_rate", "citation_precision", "verbatim_rate", "cited_chars_per_answer", "abstention_recall",
+            "false_abstention_rate", "mrr", "latency_p50_ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.chdir(ROOT)  # sources are stored as paths relative to the repository, as a user gives them
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--heldout", action="store_true", help="also score eval/heldout/ (once, at the end)")
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results")
+    args = parser.parse_args(argv)
+    sets = dict(SETS)
+    if args.heldout:
+        sets["interview-eu-kazakhstan-heldout"] = ["eval/heldout/interview-eu-kazakhstan.heldout.jsonl"]
+    embeddings = MiniLMEmbeddings()
+    summary = []
+    with tempfile.TemporaryDirectory() as folder:
+        settings = replace(Settings.from_env(dotenv=None), store_dir=Path(folder), answerer="extractive")
+        store = open_store(settings, create=True, embeddings=embeddings)
+        for path in TRANSCRIPTS:
+            store.add(load_transcript(path))
+        bot = Bot(settings, store, embeddings)
+        for name, files in sets.items():
+            cases = [case for f in files for case in load_testset(Path(f))]
+            result = evaluate(bot, cases, list(BASELINES))
+            reports.write(result, args.out / name, title=f"Evaluation: {name}")
+            print(f"\n== {name} ({len(cases)} questions)\n{reports.text_table(result)}")
+            summary.append((name, len(cases), result))
+    lines = ["# Evaluation results", "", "Made by `make eval` (`python scripts/eval_all.py`), offline extractive answerer, "
+             "all-MiniLM-L6-v2 (int8 ONNX) embeddings. Each folder holds report.json, report.md (with every failure) "
+             "and chart.png.", ""]
+    lines += ["| test set | questions | system | " + " | ".join(HEADLINE) + " |", "|---|---|---|" + "---|" * len(HEADLINE)]
+    for name, count, result in summary:
+        for system in ("bot", "bm25-top3", "rcts-chroma-top4"):
+            m = result["systems"][system]
+            lines.append(f"| {name} | {count} | {system} | " + " | ".join(reports._cell(m.get(k)) for k in HEADLINE) + " |")
+    (args.out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (args.out / "summary.json").write_text(json.dumps({n: r["systems"] for n, _, r in summary}, indent=2) + "\n",
+                                           encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
