@@ -69,7 +69,10 @@ class Answer:
     notice: str | None = None
     model: str | None = None
     retrieved: tuple[tuple[str, int, int], ...] = ()  # (source, start, end) of the passages searched, best first
-    confidence: str | None = None  # "high", "low" (offered with a caveat), None when abstained
+    confidence: str | None = None  # "high" (an answer), "low" (the closest passages), None when abstained
+    outcome: str = "answer"  # "answer", "candidates" (the passages closest to the question) or "not_addressed"
+    scores: dict[str, float] = field(default_factory=dict)  # the calibrated probabilities behind the outcome
+    searched: tuple[str, ...] = ()  # the sources searched
 
     def to_json(self, id: str | None = None) -> dict:
         out = {} if id is None else {"id": id}
@@ -80,5 +83,6 @@ class Answer:
             "related": [{"source": r.source, "start": r.start, "end": r.end, "speaker": r.speaker, "text": r.text}
                         for r in self.related],
             "confidence": self.confidence, "dropped": list(self.dropped), "notice": self.notice, "model": self.model,
+            "outcome": self.outcome, "scores": dict(self.scores), "searched": list(self.searched),
         }
         return out

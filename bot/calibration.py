@@ -1,9 +1,19 @@
-"""Small logistic models fitted on development data, stored as JSON beside the code.
+"""Small logistic models fitted across transcripts, stored as JSON beside the code.
 
-Two of them steer the offline answerer: which sentence answers a question (`sentence`) and
-whether anything does (`answerable`). `bot.evaluation.calibrate` (`make calibrate`) fits both on
-the development sets of several transcripts and writes `calibration.json` with the figures it
-reached; this module only loads and applies them.
+Four of them steer the offline answerer:
+
+- `passage` and `sentence`: linear scores whose softmax over the retrieved passages, and over a
+  passage's sentences, gives P(this passage holds the answer) and P(this sentence is the answer,
+  given its passage does); their product ranks the quotes;
+- `answerable`: P(the searched transcripts answer the question at all): below its threshold the
+  bot says the interview does not address it;
+- `answer`: P(the best quote answers the question): at or above its threshold the quote is stated
+  as the answer (`confidence: "high"`); below it the best passages are offered as candidates.
+
+`bot.evaluation.calibrate` (`make calibrate`) fits them on development questions of many
+transcripts, chooses the thresholds on transcripts each fit did not see, and writes
+`calibration.json` with the leave-one-transcript-out figures it reached; this module only loads
+and applies them.
 
     >>> m = LogisticModel(("x",), (2.0,), -1.0, 0.5)
     >>> round(m.probability([0.5]), 3), m.decide([1.0])
@@ -28,8 +38,11 @@ class LogisticModel:
     bias: float
     threshold: float = 0.5
 
+    def logit(self, values) -> float:
+        return self.bias + sum(w * v for w, v in zip(self.weights, values))
+
     def probability(self, values) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self.weights, values))
+        z = self.logit(values)
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def decide(self, values) -> bool:
@@ -46,14 +59,22 @@ class LogisticModel:
 
 @dataclass(frozen=True)
 class Calibration:
-    sentence: LogisticModel  # P(this sentence answers the question)
-    answerable: LogisticModel  # P(the transcript answers the question at all), with its threshold
-    second_threshold: float  # sentence probability that earns a further citation
-    confident_threshold: float  # P(answerable) above which an answer is stated without a caveat
+    passage: LogisticModel  # P(this passage holds the answer)
+    sentence: LogisticModel  # P(this sentence is the answer, given its passage holds it)
+    answerable: LogisticModel  # P(the transcript answers the question at all); its threshold abstains
+    answer: LogisticModel  # P(the best quote is the answer); its threshold earns "high"
+    second_threshold: float  # sentence probability that earns a further citation in an answer
+
+    def to_json(self) -> dict:
+        return {"passage": self.passage.to_json(), "sentence": self.sentence.to_json(), "answerable": self.answerable.to_json(),
+                "answer": self.answer.to_json(), "second_threshold": round(self.second_threshold, 6)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Calibration:
+        return cls(LogisticModel.from_json(data["passage"]), LogisticModel.from_json(data["sentence"]), LogisticModel.from_json(data["answerable"]),
+                   LogisticModel.from_json(data["answer"]), float(data["second_threshold"]))
 
 
 @lru_cache(maxsize=4)
 def load(path: Path = CALIBRATION_FILE) -> Calibration:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return Calibration(LogisticModel.from_json(data["sentence"]), LogisticModel.from_json(data["answerable"]),
-                       float(data["second_threshold"]), float(data["confident_threshold"]))
+    return Calibration.from_json(json.loads(path.read_text(encoding="utf-8")))

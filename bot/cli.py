@@ -42,9 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTCOME_LINES = {
+    "answer": "Answer (high confidence):",
+    "candidates": "Closest passages (low confidence: not a confirmed answer):",
+    "not_addressed": "Not addressed:",
+}
+
+
 def render(answer: Answer) -> str:
     """An answer for the terminal: the text, then one line per citation."""
-    lines = [answer.text if not answer.abstained else answer.text]
+    lines = [OUTCOME_LINES.get(answer.outcome, answer.outcome), answer.text]
     if answer.notice:
         lines.append(f"(note: {answer.notice})")
     for c in answer.citations:

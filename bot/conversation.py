@@ -30,9 +30,6 @@ _INTERVIEWER = re.compile(
     r"(?:which|what) question|questions? (?:asked|put)|asked about)\b",
     re.I,
 )
-_HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "hon", "the", "am", "mp", "ms.", "mla", "sir", "dame", "lord", "lady",
-               "minister", "senator", "rep", "acting", "speaker"}
-
 
 @dataclass(frozen=True)
 class StandaloneQuestion:
@@ -128,19 +125,3 @@ def asks_about_interviewer(question: str) -> bool:
     (True, False)
     """
     return bool(_INTERVIEWER.search(question))
-
-
-def name_parts(speaker: str) -> set[str]:
-    """The words that name a speaker, without titles: 'Hon. Chrystia Freeland' → {'chrystia', 'freeland'}.
-
-    >>> sorted(name_parts("Kirsty Williams AM"))
-    ['kirsty', 'williams']
-    """
-    words = re.findall(r"[^\W\d_][\w'’\-]*", speaker.lower())
-    return {w for w in words if w.rstrip(".") not in _HONORIFICS and len(w) >= 3}
-
-
-def named_speakers(question: str, speakers: Iterable[str]) -> tuple[str, ...]:
-    """Speakers the question names by first or last name ('What did Freeland say ...')."""
-    words = set(re.findall(r"[\w'’\-]+", question.lower()))
-    return tuple(s for s in speakers if name_parts(s) & words and s not in ("Interviewer", "Interviewee"))

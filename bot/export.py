@@ -60,8 +60,9 @@ def _caveat(ex: Exchange) -> str | None:
     a = ex.answer
     if a.abstained:
         return a.text
-    if a.confidence == "low":
-        return "Low confidence: the interview may not address this question directly; check the quote below."
+    if a.outcome == "candidates":
+        return ("Closest passages, not a confirmed answer: the interview may not address this question directly; "
+                "check the quotes below.")
     return None
 
 

@@ -1,17 +1,19 @@
-"""The offline answerer: pick the sentences that answer the question, quote them verbatim, or abstain.
+"""The offline answerer: score the sentences that may answer, quote the best verbatim, or offer candidates.
 
-Every sentence of the best passages is described by a few features (its meaning's closeness to the
-question, the question's words it holds, its passage's and lead-in's retrieval evidence, whether it
-opens the answer) and scored by a logistic model fitted on development data (`bot.calibration`).
-The best sentence is cited, grown by a neighbour when it is short or the neighbour scores nearly as
-well; other passages' sentences become further citations only above a calibrated probability.
-Whether to answer at all is `bot.abstain`.
+Every sentence of the best passages is described by features that mean the same in any transcript
+(its meaning's closeness to the question, absolute and relative to the best; the question's words
+it holds; its passage's rank and retrieval evidence; where it sits in its answer) and scored by a
+logistic model fitted across transcripts (`bot.calibration`). `choose_quotes` makes the answer: the
+best sentence, grown by a neighbour when it is short or the neighbour scores nearly as well, and
+other passages' sentences above a calibrated probability. `choose_candidates` makes the "closest
+passages" outcome: the best sentence of each of the best passages. Which outcome is given is
+`bot.confidence`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,39 +23,77 @@ from bot.retrieve import Hit, Query, coverage
 from ingest.spans import sentence_spans
 from vectorstore.lexical import LexicalIndex, terms
 
-SENTENCE_FEATURES = ("meaning", "meaning_rel", "words", "passage_dense", "lead_dense", "passage_lexical",
-                     "passage_score_rel", "first_sentence", "log_length", "interviewer_words")
+PASSAGE_FEATURES = ("dense", "lead_dense", "lexical", "score_rel", "rank", "coverage", "best_meaning",
+                    "best_meaning_rel", "best_words", "opens_turn", "interviewer_asked", "interviewer_unasked",
+                    "log_length")
+SENTENCE_FEATURES = ("meaning", "meaning_rel", "words", "words_rel", "first_sentence", "position", "log_length",
+                     "log_sentences")
+UNASKED = PASSAGE_FEATURES.index("interviewer_unasked")
+UNASKED_QUESTION_SHARE = 0.5  # tests/test_answers.py: "What did they talk about with the Ombudsperson Lastayev?"
 CANDIDATE_PASSAGES = 6
 MIN_QUOTE_CHARS = 180  # a shorter quote takes the next (or previous) sentence along
 NEIGHBOUR_SHARE = 0.85  # a neighbour this close to the best sentence's probability joins the quote
 MAX_CITED_CHARS = 450
-FALLBACK_QUESTION_SHARE = 0.5  # an interviewer's sentence the user did not ask about is a fallback only
+MAX_CANDIDATE_CHARS = 480  # all candidates together
+CANDIDATE_MIN_CHARS = 150  # a shorter candidate takes a neighbouring sentence along
+CANDIDATE_MAX_CHARS = 240  # ... up to this length (fewer candidates fit then)
 
 
 @dataclass(frozen=True)
 class Sentence:
+    """A sentence of a retrieved passage: P(its passage holds the answer) × P(it is the answer there)."""
+
     hit: Hit
     start: int
     end: int
     meaning: float
-    features: tuple[float, ...]
-    probability: float = 0.0
+    features: tuple[float, ...]  # SENTENCE_FEATURES: the sentence among its passage's sentences
+    passage_features: tuple[float, ...]  # PASSAGE_FEATURES: its passage among the retrieved ones
+    passage_probability: float = 0.0
+    within_probability: float = 0.0
+
+    @property
+    def probability(self) -> float:
+        return self.passage_probability * self.within_probability
 
 
-def sentence_probability(model: calibration.LogisticModel, features: tuple[float, ...], hit: Hit, query: Query) -> float:
-    """The model's probability; an interviewer's sentence the user did not ask about counts half."""
-    probability = model.probability(features)
-    if hit.passage.role == "question" and not query.about_interviewer:
-        probability *= FALLBACK_QUESTION_SHARE
-    return probability
+def _softmax(values: list[float]) -> list[float]:
+    top = max(values)
+    exps = [math.exp(v - top) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def score(sentences: list[Sentence], passage_model: calibration.LogisticModel,
+          sentence_model: calibration.LogisticModel) -> list[Sentence]:
+    """The sentences with their probabilities, most probable first: a softmax of the passage
+    model's scores over the passages, times a softmax of the sentence model's scores over each
+    passage's sentences."""
+    if not sentences:
+        return []
+    passages = list(dict.fromkeys(s.hit.passage.id for s in sentences))
+    first = {s.hit.passage.id: s for s in reversed(sentences)}
+    passage_p = dict(zip(passages, _softmax([passage_model.logit(first[pid].passage_features) for pid in passages])))
+    for pid in passages:  # an interviewer's question the user did not ask about comes after the answers
+        if first[pid].passage_features[UNASKED] > 0:
+            passage_p[pid] *= UNASKED_QUESTION_SHARE
+    within: dict[int, float] = {}
+    for pid in passages:
+        members = [i for i, s in enumerate(sentences) if s.hit.passage.id == pid]
+        for i, p in zip(members, _softmax([sentence_model.logit(sentences[i].features) for i in members])):
+            within[i] = p
+    out = [replace(s, passage_probability=passage_p[s.hit.passage.id], within_probability=within[i])
+           for i, s in enumerate(sentences)]
+    out.sort(key=lambda s: -s.probability)
+    return out
 
 
 class SentenceScorer:
     """Scores sentences against a query; sentence embeddings are cached across questions."""
 
-    def __init__(self, embeddings, model: calibration.LogisticModel | None = None):
+    def __init__(self, embeddings, calibrated: calibration.Calibration | None = None):
         self.embeddings = embeddings
-        self.model = model
+        self.calibrated = calibrated
         self._vectors: dict[tuple[str, int, int], np.ndarray] = {}
 
     def _embed(self, keys: list[tuple[str, int, int]], texts: list[str]) -> list[np.ndarray]:
@@ -64,40 +104,55 @@ class SentenceScorer:
                 self._vectors[key] = np.asarray(vector, dtype=np.float32)
         return [self._vectors[k] for k in keys]
 
-    def sentences(self, query: Query, hits: list[Hit], index: LexicalIndex, first_passages: set[str]) -> list[Sentence]:
-        """Scored sentences of the top passages, most probable answer first.
+    def features(self, query: Query, hits: list[Hit], index: LexicalIndex, first_passages: set[str]) -> list[Sentence]:
+        """Every sentence of the top passages with its features (probabilities not yet set).
 
         `first_passages` holds the ids of passages that open their turn (their first sentence is
         where an answer usually makes its point).
         """
         if not hits:
             return []
-        model = self.model or calibration.load().sentence
         top = hits[0].score
-        spans, keys, texts = [], [], []
-        for hit in hits[:CANDIDATE_PASSAGES]:
+        rows, keys, texts = [], [], []
+        for rank, hit in enumerate(hits[:CANDIDATE_PASSAGES]):
             p = hit.passage
-            for k, (s, e) in enumerate(sentence_spans(p.text)):
-                spans.append((hit, p.start + s, p.start + e, k == 0 and p.id in first_passages))
+            pieces = sentence_spans(p.text)
+            for k, (s, e) in enumerate(pieces):
+                rows.append((hit, rank, k, len(pieces), p.start + s, p.start + e))
                 keys.append((p.id, s, e))
                 texts.append(p.text[s:e])
         vectors = self._embed(keys, texts)
         meanings = [float(v @ query.vector) for v in vectors]
+        words = [coverage(query.terms, set(terms(text)), index) for text in texts]
         best_meaning = max(meanings)
-        scored = []
-        for (hit, start, end, first), text, meaning in zip(spans, texts, meanings):
-            features = (
-                meaning, meaning - best_meaning, coverage(query.terms, set(terms(text)), index), hit.dense,
-                hit.question_dense, hit.lexical, hit.score - top, float(first), math.log(end - start),
-                float(hit.passage.role == "question"),
+        in_passage: dict[str, tuple[float, float]] = {}
+        for (hit, *_), meaning, covered in zip(rows, meanings, words):
+            m, w = in_passage.get(hit.passage.id, (-1.0, 0.0))
+            in_passage[hit.passage.id] = (max(m, meaning), max(w, covered))
+        out = []
+        for (hit, rank, k, count, start, end), meaning, covered in zip(rows, meanings, words):
+            p = hit.passage
+            passage_meaning, passage_words = in_passage[p.id]
+            asked = p.role == "question"
+            passage_features = (
+                hit.dense, hit.question_dense, hit.lexical, hit.score - top, math.log1p(rank), hit.coverage,
+                passage_meaning, passage_meaning - best_meaning, passage_words, float(p.id in first_passages),
+                float(asked and query.about_interviewer), float(asked and not query.about_interviewer),
+                math.log(p.end - p.start),
             )
-            probability = sentence_probability(model, features, hit, query)
-            scored.append(Sentence(hit, start, end, meaning, features, probability))
-        scored.sort(key=lambda s: -s.probability)
-        return scored
+            features = (meaning, meaning - passage_meaning, covered, covered - passage_words, float(k == 0),
+                        k / (count - 1) if count > 1 else 0.0, math.log(end - start), math.log(count))
+            out.append(Sentence(hit, start, end, meaning, features, passage_features))
+        return out
+
+    def sentences(self, query: Query, hits: list[Hit], index: LexicalIndex, first_passages: set[str]) -> list[Sentence]:
+        """Scored sentences of the top passages, most probable answer first."""
+        calibrated = self.calibrated or calibration.load()
+        return score(self.features(query, hits, index, first_passages), calibrated.passage, calibrated.sentence)
 
 
-def _grow(best: Sentence, siblings: list[Sentence]) -> tuple[int, int]:
+def _grow(best: Sentence, siblings: list[Sentence], min_chars: int = MIN_QUOTE_CHARS,
+          max_chars: int = MAX_CITED_CHARS) -> tuple[int, int]:
     """The quote around the best sentence: neighbours join while the quote is short (the better
     scoring neighbour first), or when they score nearly as well as the best sentence."""
     ordered = sorted(siblings, key=lambda s: s.start)
@@ -107,12 +162,19 @@ def _grow(best: Sentence, siblings: list[Sentence]) -> tuple[int, int]:
         if not options:
             break
         j = max(options, key=lambda k: ordered[k].probability)
-        short = ordered[hi].end - ordered[lo].start < MIN_QUOTE_CHARS
+        short = ordered[hi].end - ordered[lo].start < min_chars
         close = ordered[j].probability >= NEIGHBOUR_SHARE * best.probability
-        if not (short or close) or max(ordered[hi].end, ordered[j].end) - min(ordered[lo].start, ordered[j].start) > MAX_CITED_CHARS:
+        if not (short or close) or max(ordered[hi].end, ordered[j].end) - min(ordered[lo].start, ordered[j].start) > max_chars:
             break
         lo, hi = min(lo, j), max(hi, j)
     return ordered[lo].start, ordered[hi].end
+
+
+def _by_passage(sentences: list[Sentence]) -> dict[str, list[Sentence]]:
+    grouped: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        grouped.setdefault(s.hit.passage.id, []).append(s)
+    return grouped
 
 
 def choose_quotes(sentences: list[Sentence], max_citations: int, second_threshold: float) -> list[tuple[Hit, int, int]]:
@@ -121,9 +183,7 @@ def choose_quotes(sentences: list[Sentence], max_citations: int, second_threshol
     if not sentences:
         return []
     best = sentences[0]
-    by_passage: dict[str, list[Sentence]] = {}
-    for s in sentences:
-        by_passage.setdefault(s.hit.passage.id, []).append(s)
+    by_passage = _by_passage(sentences)
     chosen = [(best.hit, *_grow(best, by_passage[best.hit.passage.id]))]
     used = chosen[0][2] - chosen[0][1]
     for s in sentences[1:]:
@@ -138,26 +198,74 @@ def choose_quotes(sentences: list[Sentence], max_citations: int, second_threshol
     return chosen
 
 
-def compose(citations: list[Citation]) -> str:
-    """The answer text: who said it, then each quote verbatim with its marker.
+def choose_candidates(sentences: list[Sentence], max_citations: int) -> list[tuple[Hit, int, int]]:
+    """The "closest passages" outcome: the best sentence of each of the best passages (at most
+    `max_citations`, at most `MAX_CANDIDATE_CHARS` in all), most probable first, each grown to a
+    readable length."""
+    chosen: list[tuple[Hit, int, int]] = []
+    used = 0
+    # the interviewer's words the user did not ask about are candidates only when nothing else is
+    asked = [s for s in sentences if not s.passage_features[UNASKED]]
+    sentences = asked or sentences
+    by_passage = _by_passage(sentences)
+    share = max(CANDIDATE_MAX_CHARS, MAX_CANDIDATE_CHARS // max(1, min(max_citations, len(by_passage))))
+    for s in sentences:
+        if len(chosen) >= max_citations:
+            break
+        if any(h.passage.id == s.hit.passage.id for h, _, _ in chosen):
+            continue
+        start, end = _grow(s, by_passage[s.hit.passage.id], min(CANDIDATE_MIN_CHARS, share), share)
+        if chosen and used + (end - start) > MAX_CANDIDATE_CHARS:
+            continue
+        chosen.append((s.hit, start, end))
+        used += end - start
+    return chosen
+
+
+def compose(citations: list[Citation], titles: dict[str, str] | None = None) -> str:
+    """The answer text: who said it (and in which interview, when `titles` names several), then each
+    quote verbatim with its marker.
 
     >>> from ingest.transcript import Passage
     >>> p = Passage("p-1", "a.txt", 0, 9, "We agree.", "Interviewee", "answer", None, 1)
     >>> compose([Citation.from_passage(1, p, 0, 9)])
     'The interviewee says: “We agree.” [1]'
+    >>> compose([Citation.from_passage(1, p, 0, 9)], {"a.txt": "Talk A", "b.txt": "Talk B"})
+    'In “Talk A”, the interviewee says: “We agree.” [1]'
     """
     parts, previous = [], None
     for c in citations:
         who = _speaker_phrase(c)
-        if previous is None:
-            lead = f"{who} {'asks' if c.role == 'question' else 'says'}:"
-        elif c.speaker == previous:
+        if previous is None or c.source != previous[0]:
+            where = f"In “{titles[c.source]}”, " if titles and len(titles) > 1 and c.source in titles else ""
+            who = who[0].lower() + who[1:] if where and who.startswith("The ") else who
+            lead = f"{where}{who} {'asks' if c.role == 'question' else 'says'}:"
+        elif c.speaker == previous[1]:
             lead = "And:" if len(citations) > 2 else "They add:"
         else:
             lead = f"{who} says:"
         parts.append(f"{lead} “{c.quote}” [{c.n}]")
-        previous = c.speaker
+        previous = (c.source, c.speaker)
     return " ".join(parts)
+
+
+def compose_candidates(citations: list[Citation], titles: dict[str, str] | None = None) -> str:
+    """The candidates outcome, said as such: not the answer, the passages closest to the question.
+
+    >>> from ingest.transcript import Passage
+    >>> p = Passage("p-1", "a.txt", 0, 9, "We agree.", "Interviewee", "answer", None, 1)
+    >>> compose_candidates([Citation.from_passage(1, p, 0, 9)])
+    'The interview may not answer this directly. The passages closest to your question: [1] the interviewee: “We agree.”'
+    """
+    several = titles is not None and len(titles) > 1
+    items = []
+    for c in citations:
+        who = _speaker_phrase(c)
+        who = who[0].lower() + who[1:] if who.startswith("The ") else who
+        where = f" in “{titles[c.source]}”" if several and c.source in titles else ""
+        items.append(f"[{c.n}] {who}{where}: “{c.quote}”")
+    subject = "interviews searched" if several else "interview"
+    return f"The {subject} may not answer this directly. The passages closest to your question: " + "; ".join(items)
 
 
 def _speaker_phrase(c: Citation) -> str:

@@ -15,12 +15,13 @@ import logging
 import time
 from typing import Callable
 
-from bot import abstain, calibration, llm
+from bot import calibration, confidence, llm
 from bot.answer import Answer, Citation, Related
 from bot.cite import verify
+from bot.confidence import ANSWER, CANDIDATES, NOT_ADDRESSED, Decision
 from bot.conversation import StandaloneQuestion, is_follow_up, standalone_question
 from bot.errors import InputError, ModelError
-from bot.extractive import SentenceScorer, choose_quotes, compose
+from bot.extractive import SentenceScorer, choose_candidates, choose_quotes, compose, compose_candidates
 from bot.retrieve import Hit, Retriever
 from bot.settings import Settings
 
@@ -30,10 +31,15 @@ LLM_PASSAGES = 6
 
 
 class Bot:
-    def __init__(self, settings: Settings, store, embeddings, chat_model=None):
+    """The answering path over one store; `calibration` defaults to the shipped `calibration.json`
+    (the evaluation passes one fitted without the transcript it scores)."""
+
+    def __init__(self, settings: Settings, store, embeddings, chat_model=None,
+                 calibrated: calibration.Calibration | None = None):
         self.settings, self.store, self.embeddings, self.chat_model = settings, store, embeddings, chat_model
+        self.calibrated = calibrated or calibration.load()
         self.retriever = Retriever(store, embeddings)
-        self.scorer = SentenceScorer(embeddings)
+        self.scorer = SentenceScorer(embeddings, self.calibrated)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Bot:
@@ -66,12 +72,13 @@ class Bot:
         corpus = self.store.corpus()
         query, hits = self.retriever.search(standalone, k=8, sources=sources, corpus=corpus)
         sentences = self.scorer.sentences(query, hits, corpus.index, corpus.opening)
-        evidence = abstain.evidence(query, hits, sentences, corpus.index, corpus.known_terms(sources))
-        confidence = abstain.confidence(evidence) if hits else None
-        answerable = confidence is not None
+        evidence = confidence.evidence(query, hits, sentences, corpus.index, corpus.known_terms(sources))
+        decision = confidence.decide(evidence, self.calibrated) if hits else Decision(NOT_ADDRESSED, 0.0, 0.0)
         timings["retrieve"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        searched = [info for info in corpus.sources if not sources or info.source in sources]
+        titles = {info.source: info.title for info in searched}
         mode, model, dropped = "extractive", None, []
         citations: list[Citation] = []
         text = ""
@@ -81,31 +88,37 @@ class Bot:
                 checked = llm.check_model_answer(raw, hits[:LLM_PASSAGES])
                 dropped = checked.dropped
                 if checked.abstained:
-                    answerable, mode, model = False, "llm", self.model_name
+                    decision, mode, model = Decision(NOT_ADDRESSED, 0.0, 0.0), "llm", self.model_name
                 elif not checked.citations:
                     raise ModelError("the model's answer held no quote that could be verified in the transcript")
                 else:
+                    # The model's verified answer decides: every quote found verbatim is an answer;
+                    # an answer that lost quotes to verification is offered with less confidence.
                     text, citations, mode, model = checked.text, checked.citations, "llm", self.model_name
-                    confidence = "high"
+                    decision = Decision(CANDIDATES if dropped else ANSWER, 1.0, 0.5 if dropped else 1.0)
             except ModelError as exc:
                 log.warning("%s", exc)
                 notice = f"The model failed ({exc}); this is the offline answer."
-        if mode == "extractive" and answerable:
-            quotes = choose_quotes(sentences, max_citations, calibration.load().second_threshold)
+        if mode == "extractive" and decision.outcome != NOT_ADDRESSED:
+            if decision.outcome == ANSWER:
+                quotes = choose_quotes(sentences, max_citations, self.calibrated.second_threshold)
+            else:
+                quotes = choose_candidates(sentences, max_citations)
             citations = [Citation.from_passage(n, hit.passage, s, e) for n, (hit, s, e) in enumerate(quotes, 1)]
-            text = compose(citations)
-            if confidence == "low":
-                text = f"The interview may not address this directly; the closest passage: {text}"
+            text = compose(citations, titles) if decision.outcome == ANSWER else compose_candidates(citations, titles)
         citations, problems = verify(citations, {c.source: self.store.source_text(c.source) for c in citations})
         dropped += problems
         timings["answer"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - started
         retrieved = tuple((h.passage.source, h.passage.start, h.passage.end) for h in hits)
+        scores = {"answerable": round(decision.answerable, 4), "answer": round(decision.answer, 4)}
+        searched_sources = tuple(titles)
         if not citations:
-            return Answer(question, standalone.text, self._abstention(standalone), (), True, mode, timings,
-                          tuple(self._related(hits)), tuple(dropped), notice, model, retrieved)
+            return Answer(question, standalone.text, self._abstention(standalone, titles), (), True, mode, timings,
+                          tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, NOT_ADDRESSED,
+                          scores, searched_sources)
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
-                      notice, model, retrieved, confidence)
+                      notice, model, retrieved, decision.confidence, decision.outcome, scores, searched_sources)
 
     def _standalone(self, question: str, history: list[dict]) -> tuple[StandaloneQuestion, str | None]:
         offline = standalone_question(question, history)
@@ -117,7 +130,11 @@ class Bot:
             log.warning("%s", exc)
             return offline, f"The model could not rewrite the follow-up ({exc}); the offline rewrite was used."
 
-    def _abstention(self, standalone: StandaloneQuestion) -> str:
+    @staticmethod
+    def _abstention(standalone: StandaloneQuestion, titles: dict[str, str]) -> str:
+        if len(titles) > 1:
+            return (f"None of the {len(titles)} interviews searched addresses this question: nothing in them "
+                    f"answers “{standalone.focus}”.")
         return f"The interview does not address this question: nothing in it answers “{standalone.focus}”."
 
     @staticmethod

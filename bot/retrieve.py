@@ -3,8 +3,8 @@ lending its words and meaning to the answers given to it.
 
 An answer passage scores by its own similarity to the query and, partly, by its question's
 (a question turn is never cited as an answer; `citable` says when it may be cited at all: when the
-user asks about the interviewer, or names that speaker). A question that names a speaker prefers
-that speaker's passages.
+user asks about the interviewer, or names that speaker). A question about someone ("the
+official", "Bekova": `bot.speakers`) searches only that speaker's words.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.conversation import StandaloneQuestion, asks_about_interviewee, asks_about_interviewer, named_speakers
+from bot import speakers
+from bot.conversation import StandaloneQuestion, asks_about_interviewee, asks_about_interviewer
 from ingest.transcript import Passage
 from vectorstore.lexical import LexicalIndex, terms
 from vectorstore.store import Corpus
@@ -22,7 +23,6 @@ from vectorstore.store import Corpus
 QUESTION_WEIGHT = 0.3  # share of an answer's dense score that comes from its lead-in (question)
 LEXICAL_WEIGHT = 0.2  # BM25 (scaled to the best passage) added to the dense score
 CONTEXT_WEIGHT = 0.5  # how much a follow-up's carried-over subject counts
-SPEAKER_BONUS = 0.1  # for passages of a speaker the question names
 DENSE_K = 40  # neighbours asked of Chroma
 INTERVIEWER_ONLY_SHARE = 0.3  # this much of a query only in questions makes questions citable
 INTERVIEWER_BONUS = 0.1  # for questions when asked about the interviewer; against them otherwise
@@ -34,16 +34,23 @@ class Query:
     terms: tuple[str, ...]
     context_terms: tuple[str, ...]
     vector: np.ndarray
-    speakers: tuple[str, ...]
+    about: frozenset[tuple[str, str]] | None  # (source, speaker) pairs the question is about; None: anyone
     about_interviewer: bool  # the user asks what the interviewer said or asked
     interviewer_words: bool = False  # the question's words are mostly the interviewer's
+    dense_mean: float = 0.0  # mean and spread of the dense neighbours' similarity: how the best stand out
+    dense_spread: float = 1.0
 
     def citable(self, passage: Passage) -> bool:
-        if passage.role == "answer":
-            return True
-        if passage.speaker in self.speakers:
-            return True
-        return passage.role == "question" and (self.about_interviewer or self.interviewer_words)
+        """Answers, unless the question is about someone else; the interviewer's words when asked
+        about them (or about words only they used); anyone's words when the question names them."""
+        if self.about is not None:
+            if (passage.source, passage.speaker) in self.about:
+                return True
+            return (passage.role == "question" and self.about_interviewer
+                    and passage.source in {source for source, _ in self.about})
+        if passage.role == "question":
+            return self.about_interviewer or self.interviewer_words
+        return passage.role == "answer"
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Hit:
     question_dense: float
     lexical: float
     coverage: float
+    lexical_raw: float = 0.0  # the BM25 score itself, not scaled to the best passage
 
 
 class Retriever:
@@ -64,13 +72,16 @@ class Retriever:
     def __init__(self, store, embeddings):
         self.store, self.embeddings = store, embeddings
 
-    def make_query(self, question: StandaloneQuestion, speakers: tuple[str, ...]) -> Query:
+    def make_query(self, question: StandaloneQuestion, corpus: Corpus, sources: list[str] | None = None) -> Query:
         vectors = np.asarray(self.embeddings.embed_documents([question.focus] + ([question.context] if question.context else [])))
         vector = vectors[0] + CONTEXT_WEIGHT * vectors[1] if len(vectors) > 1 else vectors[0]
+        searched = [info for info in corpus.sources if not sources or info.source in sources]
+        about_interviewer = asks_about_interviewer(question.focus)
+        names = {info.source for info in searched}
+        about = speakers.about(question.focus, searched, {r for r in corpus.respondents if r[0] in names})
         return Query(
             question=question, terms=tuple(terms(question.focus)), context_terms=tuple(terms(question.context or "")),
-            vector=vector / np.linalg.norm(vector), speakers=named_speakers(question.focus, speakers),
-            about_interviewer=asks_about_interviewer(question.focus),
+            vector=vector / np.linalg.norm(vector), about=about, about_interviewer=about_interviewer,
         )
 
     def search(self, question: StandaloneQuestion, k: int = 8, sources: list[str] | None = None,
@@ -78,7 +89,7 @@ class Retriever:
         """The query and its `k` best citable passages; pass the store's `corpus` if you hold it already."""
         corpus = corpus or self.store.corpus()
         passages, index = corpus.passages, corpus.index
-        query = self.make_query(question, corpus.speakers)
+        query = self.make_query(question, corpus, sources)
         # Asked about the interviewer: their questions come first. Asked about words only the
         # interviewer used: their questions may be cited, but the interviewee's answers come first.
         question_bonus = INTERVIEWER_BONUS if query.about_interviewer else -2 * INTERVIEWER_BONUS
@@ -86,7 +97,11 @@ class Retriever:
                 and interviewer_only_share(query, corpus) >= INTERVIEWER_ONLY_SHARE):
             query = replace(query, interviewer_words=True)
         dense = self.store.dense_search(query.vector, DENSE_K, sources)
+        if query.about is not None:  # the neighbours among the words of whom the question is about, too
+            dense |= self.store.dense_search(query.vector, DENSE_K, sources, sorted({s for _, s in query.about}))
         floor = min(dense.values(), default=0.0)
+        values = np.array(list(dense.values()) or [0.0])
+        query = replace(query, dense_mean=float(values.mean()), dense_spread=float(values.std()) or 1.0)
         lexical = index.scores(list(query.terms)) + CONTEXT_WEIGHT * index.scores(list(query.context_terms))
         top_lexical = float(lexical.max()) or 1.0
         scored = []
@@ -99,14 +114,12 @@ class Retriever:
             lead = corpus.lead_in[i]
             qd = max((dense.get(passages[j].id, floor) for j in lead), default=floor) if lead else d
             score = (1 - QUESTION_WEIGHT) * d + QUESTION_WEIGHT * qd + LEXICAL_WEIGHT * lexical[i] / top_lexical
-            if p.speaker in query.speakers:
-                score += SPEAKER_BONUS
             if p.role == "question":
                 score += question_bonus
             scored.append((float(score), i, d, qd, float(lexical[i] / top_lexical)))
         scored.sort(key=lambda h: -h[0])
         words = query.terms + query.context_terms
-        return query, [Hit(passages[i], score, d, qd, lex, coverage(words, index.term_sets[i], index))
+        return query, [Hit(passages[i], score, d, qd, lex, coverage(words, index.term_sets[i], index), float(lexical[i]))
                        for score, i, d, qd, lex in scored[:k]]
 
 

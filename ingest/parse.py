@@ -23,7 +23,9 @@ from ingest.transcript import Passage, Transcript, Turn, passage_id, text_sha256
 
 _DATE = r"(?P<date>\d{4}-\d{2}-\d{2})"
 _HEADER_LINE = re.compile(
-    rf"[ \t]*(?:(?i:date)[ \t]*[:=]?[ \t]*{_DATE}[ \t]*(?:\r?\n|\Z)?|(?i:title)[ \t]*:[ \t]*(?P<title>[^\r\n]*\S)[ \t]*(?:\r?\n|\Z))"
+    rf"[ \t]*(?:(?i:date)[ \t]*[:=]?[ \t]*{_DATE}[ \t]*(?:\r?\n|\Z)?"
+    rf"|(?i:title)[ \t]*:[ \t]*(?P<title>[^\r\n]*\S)[ \t]*(?:\r?\n|\Z)"
+    rf"|(?i:speakers)[ \t]*:[ \t]*(?P<speakers>[^\r\n]*=[^\r\n]*\S)[ \t]*(?:\r?\n|\Z))"
 )
 _QUESTIONER_NAMES = re.compile(
     r"\b(?:interviewer|host|moderator|chair|chairman|chairwoman|presenter|anchor|journalist|reporter|q)\b", re.I
@@ -32,20 +34,36 @@ _MAX_PASSAGE_CHARS, _TARGET_PASSAGE_CHARS = 600, 400
 
 
 def parse_header(text: str) -> tuple[dict[str, str], int]:
-    """Leading `date YYYY-MM-DD` / `title: ...` items: metadata, not speech.
+    """Leading `date YYYY-MM-DD` / `title: ...` / `speakers: Name = role; ...` items: metadata, not speech.
 
     >>> parse_header(" date 2024-11-27 In June, ...")
     ({'date': '2024-11-27'}, 17)
+    >>> parse_header("speakers: Jane Doe = EU official; Ann Lee = journalist\\nJane Doe: Hello.")[0]
+    {'speakers': 'Jane Doe = EU official; Ann Lee = journalist'}
     """
     meta: dict[str, str] = {}
     position = 0
     while match := _HEADER_LINE.match(text, position):
-        key = "date" if match.group("date") else "title"
+        key = next(k for k in ("date", "title", "speakers") if match.group(k))
         if key in meta:
             break
         meta[key] = match.group(key)
         position = match.end()
     return meta, position
+
+
+def speaker_descriptions(header: str) -> tuple[tuple[str, str], ...]:
+    """`Name = description` pairs of a `speakers:` header, separated by `;`.
+
+    >>> speaker_descriptions("Jane Doe = EU official; Ann Lee=journalist; nonsense")
+    (('Jane Doe', 'EU official'), ('Ann Lee', 'journalist'))
+    """
+    pairs = []
+    for item in header.split(";"):
+        name, sep, description = item.partition("=")
+        if sep and name.strip() and description.strip():
+            pairs.append((" ".join(name.split()), " ".join(description.split())))
+    return tuple(pairs)
 
 
 def title_from_source(source: str) -> str:
@@ -185,4 +203,5 @@ def parse_transcript(text: str, source: str, fmt: str | None = None, title: str 
     return Transcript(
         source=source, text=text, format=fmt, title=title or meta.get("title") or title_from_source(source),
         date=date, turns=tuple(turns), passages=tuple(passages), sha256=text_sha256(text),
+        descriptions=speaker_descriptions(meta.get("speakers", "")),
     )

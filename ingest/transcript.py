@@ -64,6 +64,7 @@ class Transcript:
     turns: tuple[Turn, ...]
     passages: tuple[Passage, ...]
     sha256: str = field(default="")
+    descriptions: tuple[tuple[str, str], ...] = ()  # (speaker, "EU official") from a `speakers:` header
 
     @property
     def questions(self) -> tuple[Turn, ...]:

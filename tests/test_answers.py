@@ -28,7 +28,7 @@ def cited_text(answer) -> str:
         ("Which values does the EU build its agreements on?", "rule of law"),
         ("Is access to water counted as a human right?", "Water is also a human right."),
         ("Does the EU see anything that limits the partnership?", "I don't see any limitations"),
-        ("What did they talk about with the Ombudsperson Lastayev?", "we discussed"),
+        ("What did they talk about with the Ombudsperson Lastayev?", "freedom of expression"),
         ("What does the official mean by the big picture?", "big picture"),
     ],
 )
@@ -78,9 +78,10 @@ def test_a_follow_up_chain_of_three(interview_bot):
 def test_questions_about_the_interviewer_cite_the_interviewer(interview_bot):
     answer = interview_bot.ask("Which EU spokesperson did the journalist quote?")
     assert not answer.abstained
-    assert "Peter Stano" in cited_text(answer)
-    assert all(c.speaker == "Interviewer" and c.role == "question" for c in answer.citations)
-    assert answer.text.startswith("The interviewer asks:")
+    first = answer.citations[0]
+    assert "Peter Stano" in first.quote and (first.speaker, first.role) == ("Interviewer", "question")
+    assert all((c.speaker == "Interviewer") == (c.role == "question") for c in answer.citations)
+    assert answer.text.startswith("The interviewer asks:") or "[1] the interviewer:" in answer.text
     assert_verbatim(answer)
 
 

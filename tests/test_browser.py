@@ -183,9 +183,10 @@ def test_a_hostile_transcript_renders_inert(browser, app_url, shots):
     page.get_by_role("button", name="Ingest").click()
     page.get_by_text("Added “Hostile”").wait_for(timeout=60_000)
     ask(page, "Are the rules fine? <img src=x onerror=alert(2)>")
-    card = page.locator(".vb-card").last
-    assert '<script>alert("x")</script>' in card.locator("mark").text_content()
-    page.get_by_role("button", name="Show in transcript").last.click()
+    cards = page.locator(".vb-card")  # both interviews are searched: the hostile one's card among them
+    texts = [cards.nth(i).locator("mark").text_content() for i in range(cards.count())]
+    hostile = next(i for i, t in enumerate(texts) if '<script>alert("x")</script>' in t)
+    page.get_by_role("button", name="Show in transcript").nth(hostile).click()
     page.locator("#verbatim-focus").wait_for(timeout=10_000)
     page.wait_for_timeout(500)
     page.screenshot(path=shots / "4-hostile.png")

@@ -38,12 +38,17 @@ def test_ask_json_contract(store):
     answer = json.loads(result.stdout)
     assert {"question", "standalone_question", "answer", "abstained", "mode", "citations", "timings"} <= answer.keys()
     assert answer["mode"] == "extractive" and answer["abstained"] is False
+    assert answer["outcome"] in ("answer", "candidates") and answer["confidence"] in ("high", "low")
+    assert set(answer["scores"]) == {"answerable", "answer"} and answer["searched"] == [SOURCE]
     for c in answer["citations"]:
         assert {"n", "source", "start", "end", "quote", "speaker", "question"} <= c.keys()
         assert c["source"] == SOURCE, "source is the path as given to ingest"
         assert TEXT[c["start"] : c["end"]] == c["quote"]
         assert f"[{c['n']}]" in answer["answer"]
-        assert c["question"]["text"] == "What do you mean by big picture?"
+        assert {"text", "speaker", "start", "end"} <= c["question"].keys()
+    first = answer["citations"][0]
+    assert "Water is also a human right." in first["quote"]
+    assert first["question"]["text"] == "What do you mean by big picture?"
     assert answer["timings"]["total"] > 0
 
 

@@ -37,7 +37,7 @@ def blockquotes(markdown: str) -> list[str]:
 @pytest.fixture(scope="module")
 def conversation(interview_bot):
     first = interview_bot.ask("Which values does the EU base its relationship with Kazakhstan on?")
-    second = interview_bot.ask("What about gas exports to China?")
+    second = interview_bot.ask("What did Kaja Kallas say about Chinese gas pipelines?")
     third = interview_bot.ask("Does the official see access to water as a human right?", history=[
         {"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}])
     return [Exchange(a, gather(a, interview_bot.store)) for a in (first, second, third)]

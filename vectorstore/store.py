@@ -39,6 +39,7 @@ class SourceInfo:
     turns: int
     questions: int
     passages: int
+    descriptions: tuple[tuple[str, str], ...] = ()  # (speaker, "EU official"), from the transcript's header
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Corpus:
     speakers: tuple[str, ...]
     opening: frozenset[str]  # ids of passages that open their turn
     vocabulary: dict[str, frozenset[str]]  # the terms each source uses
+    sources: tuple[SourceInfo, ...] = ()  # what the store knows of each transcript, by source path
+    respondents: frozenset[tuple[str, str]] = frozenset()  # (source, speaker) pairs that give answers
 
     def known_terms(self, sources: list[str] | None = None) -> frozenset[str]:
         """The terms used by `sources` (all transcripts when None)."""
@@ -208,7 +211,8 @@ class Store:
     def _source_meta(t: Transcript) -> dict:
         meta = {"source": t.source, "title": t.title, "format": t.format, "sha256": t.sha256,
                 "speakers": json.dumps(list(t.speakers)), "turns": len(t.turns), "questions": len(t.questions),
-                "passages": len(t.passages), "ingested_at": time.time()}
+                "passages": len(t.passages), "ingested_at": time.time(),
+                "descriptions": json.dumps([list(pair) for pair in t.descriptions])}
         if t.date:
             meta["date"] = t.date
         return meta
@@ -221,11 +225,15 @@ class Store:
             return True
 
     def sources(self) -> list[SourceInfo]:
-        got = self._sources(create=False).get(include=["metadatas"])
+        return self._source_infos(self._sources(create=False).get(include=["metadatas"])["metadatas"])
+
+    @staticmethod
+    def _source_infos(metas: list[dict]) -> list[SourceInfo]:
         infos = [
             SourceInfo(m["source"], m["title"], m.get("date"), m["format"], m["sha256"], tuple(json.loads(m["speakers"])),
-                       m["turns"], m["questions"], m["passages"])
-            for m in got["metadatas"]
+                       m["turns"], m["questions"], m["passages"],
+                       tuple(tuple(pair) for pair in json.loads(m.get("descriptions", "[]"))))
+            for m in metas
         ]
         return sorted(infos, key=lambda s: s.source)
 
@@ -238,14 +246,11 @@ class Store:
             self._texts[source] = got["documents"][0]
         return self._texts[source]
 
-    def _version(self) -> tuple:
-        metas = self._sources(create=False).get(include=["metadatas"])["metadatas"]
-        return tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
-
     def corpus(self) -> Corpus:
         """All passages and their lexical index, reloaded when the store changed (another process
         may have ingested since)."""
-        version = self._version()
+        metas = self._sources(create=False).get(include=["metadatas"])["metadatas"]
+        version = tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
         if self._cache is None or self._cache[0] != version:
             got = self._collection(create=False).get(include=["documents", "metadatas"])
             passages = sorted((_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
@@ -262,18 +267,22 @@ class Store:
             vocabulary: dict[str, set[str]] = {}
             in_questions, elsewhere = set(), set()
             for p, t in zip(passages, own):
-                vocabulary.setdefault(p.source, set()).update(t)
+                # what a transcript "mentions" takes in its speakers' names: their labels are not speech
+                vocabulary.setdefault(p.source, set()).update(t, terms(p.speaker))
                 (in_questions if p.role == "question" else elsewhere).update(t)
             self._cache = (version, Corpus(passages, leads, LexicalIndex(documents), frozenset(in_questions - elsewhere),
-                                           speakers, opening, {k: frozenset(v) for k, v in vocabulary.items()}))
+                                           speakers, opening, {k: frozenset(v) for k, v in vocabulary.items()},
+                                           tuple(self._source_infos(metas)),
+                                           frozenset((p.source, p.speaker) for p in passages if p.role == "answer")))
         return self._cache[1]
 
-    def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None) -> dict[str, float]:
-        """Cosine similarity of the `k` nearest passages, by passage id."""
+    def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None,
+                     speakers: list[str] | None = None) -> dict[str, float]:
+        """Cosine similarity of the `k` nearest passages (of `sources`, by `speakers`), by passage id."""
         collection = self._collection(create=False)
-        where = None
-        if sources:
-            where = {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": list(sources)}}
+        clauses = [{field: values[0]} if len(values) == 1 else {field: {"$in": list(values)}}
+                   for field, values in (("source", sources), ("speaker", speakers)) if values]
+        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         n = min(k, collection.count())
         if n == 0:
             return {}

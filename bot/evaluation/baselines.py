@@ -31,16 +31,16 @@ class ParagraphBaseline:
         self.vectors = np.asarray(embeddings.embed_documents(documents), dtype=np.float32)
         self.embeddings = embeddings
 
-    def _top(self, scores: np.ndarray, k: int, source: str | None) -> list[Span]:
-        order = [i for i in np.argsort(-scores, kind="stable") if source is None or self.spans[i][0] == source]
+    def _top(self, scores: np.ndarray, k: int, sources: list[str] | None) -> list[Span]:
+        order = [i for i in np.argsort(-scores, kind="stable") if not sources or self.spans[i][0] in sources]
         return [self.spans[i] for i in order[:k]]
 
-    def bm25(self, question: str, k: int, source: str | None) -> list[Span]:
-        return self._top(self.index.scores(terms(question)), k, source)
+    def bm25(self, question: str, k: int, sources: list[str] | None) -> list[Span]:
+        return self._top(self.index.scores(terms(question)), k, sources)
 
-    def dense(self, question: str, k: int, source: str | None) -> list[Span]:
+    def dense(self, question: str, k: int, sources: list[str] | None) -> list[Span]:
         vector = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
-        return self._top(self.vectors @ vector, k, source)
+        return self._top(self.vectors @ vector, k, sources)
 
 
 class RecursiveSplitterBaseline:
@@ -59,8 +59,9 @@ class RecursiveSplitterBaseline:
                          collection_metadata={"hnsw:space": "cosine"})
         self.db.add_documents(documents)
 
-    def search(self, question: str, k: int, source: str | None) -> list[Span]:
-        found = self.db.similarity_search(question, k=k, filter={"source": source} if source else None)
+    def search(self, question: str, k: int, sources: list[str] | None) -> list[Span]:
+        where = None if not sources else {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": sources}}
+        found = self.db.similarity_search(question, k=k, filter=where)
         return [(d.metadata["source"], d.metadata["start_index"], d.metadata["start_index"] + len(d.page_content))
                 for d in found]
 
@@ -69,7 +70,7 @@ class RecursiveSplitterBaseline:
 
 
 def make_baselines(names: list[str], texts: dict[str, str], embeddings) -> dict[str, callable]:
-    """Search functions `(question, source) -> spans` for the named baselines."""
+    """Search functions `(question, sources) -> spans` for the named baselines."""
     systems = {}
     paragraphs = ParagraphBaseline(texts, embeddings) if any(n.startswith(("bm25", "dense")) for n in names) else None
     for name in names:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.errors import InputError
 from bot.jsonl import read_json_lines
-from bot.evaluation.metrics import Cited, summarize
+from bot.evaluation.metrics import Cited, risk_coverage, summarize
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class EvalCase:
     source: str | None
     category: str | None
     origin: str = ""  # the test-set file, whose name can say which transcript it is about
+    scope: tuple[str, ...] = ()  # the transcripts to search; empty: the case's own source
+
+    @property
+    def searched(self) -> list[str] | None:
+        return list(self.scope) if self.scope else [self.source] if self.source else None
 
 
 def load_testset(path: Path) -> list[EvalCase]:
@@ -46,10 +51,14 @@ def load_testset(path: Path) -> list[EvalCase]:
         if answerable and not (quotes or spans):
             raise InputError(f"{where}: an answerable question needs gold_quotes or gold_spans")
         source = item.get("source")
+        scope = item.get("scope") or []
+        if not isinstance(scope, list) or not all(isinstance(x, str) and x for x in scope):
+            raise InputError(f"{where}: \"scope\" must be a list of transcript paths")
         cases.append(EvalCase(
             id=str(item.get("id", where.rsplit(":", 1)[1])), question=item["question"], history=item.get("history") or [],
             answerable=answerable, gold_quotes=quotes, gold_spans=[tuple(s) for s in spans],
             source=os.path.normpath(source) if source else None, category=item.get("category"), origin=str(path),
+            scope=tuple(os.path.normpath(x) for x in scope),
         ))
     if not cases:
         raise InputError(f"{path} holds no test questions")
@@ -73,8 +82,9 @@ def resolve_gold(case: EvalCase, texts: dict[str, str], passages_by_source: dict
             source = named[0]
         elif case.gold_quotes:
             source = next((s for s, t in texts.items() if all(q in t for q in case.gold_quotes)), None)
-    if source is not None and source not in texts:
-        raise InputError(f"test case {case.id}: its source {source} is not in the store; ingest it first")
+    for needed in ([source] if source else []) + list(case.scope):
+        if needed not in texts:
+            raise InputError(f"test case {case.id}: {needed} is not in the store; ingest it first")
     if case.answerable and source is None:
         raise InputError(f"test case {case.id}: say which transcript it is about (\"source\")")
     spans = list(case.gold_spans)
@@ -96,24 +106,30 @@ def run_bot(bot, cases: list[EvalCase], texts: dict[str, str], passages_by_sourc
     results = []
     for i, case in enumerate(cases):
         started = time.perf_counter()
-        answer = bot.ask(case.question, case.history, sources=[case.source] if case.source else None)
+        answer = bot.ask(case.question, case.history, sources=case.searched)
         seconds = time.perf_counter() - started
-        citations = [(c.source, c.start, c.end, texts[c.source][c.start : c.end] == c.quote) for c in answer.citations]
-        results.append(Cited(
-            case.id, case.answerable, answer.abstained, citations, case.gold_spans,
-            gold_passages(case, passages_by_source.get(case.source, [])), case.source,
-            [(r[0], r[1], r[2]) for r in answer.retrieved], seconds, case.category,
-        ))
+        results.append(cited_answer(case, answer, texts, passages_by_source, seconds))
         if progress:
             progress(i + 1, len(cases))
     return results
+
+
+def cited_answer(case: EvalCase, answer, texts: dict[str, str], passages_by_source, seconds: float) -> Cited:
+    """One bot answer reduced to what is scored."""
+    citations = [(c.source, c.start, c.end, texts[c.source][c.start : c.end] == c.quote) for c in answer.citations]
+    return Cited(
+        case.id, case.answerable, answer.abstained, citations, case.gold_spans,
+        gold_passages(case, passages_by_source.get(case.source, [])), case.source,
+        [(r[0], r[1], r[2]) for r in answer.retrieved], seconds, case.category, answer.outcome,
+        answer.scores.get("answer"),
+    )
 
 
 def run_baseline(search, cases: list[EvalCase], passages_by_source) -> list[Cited]:
     results = []
     for case in cases:
         started = time.perf_counter()
-        spans = search(case.question, case.source)
+        spans = search(case.question, case.searched)
         seconds = time.perf_counter() - started
         results.append(Cited(
             case.id, case.answerable, False, [(s, a, b, True) for s, a, b in spans], case.gold_spans,
@@ -122,8 +138,9 @@ def run_baseline(search, cases: list[EvalCase], passages_by_source) -> list[Cite
     return results
 
 
-def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=None) -> dict:
-    """Score the bot (and baselines) on `cases`; returns the report as a plain dict."""
+def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=None, others: dict | None = None) -> dict:
+    """Score the bot (and baselines, and `others`: more bots by name, such as the offline answerer
+    beside a model) on `cases`; returns the report as a plain dict."""
     from bot.evaluation.baselines import make_baselines
 
     corpus = bot.store.corpus()
@@ -134,6 +151,8 @@ def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=Non
         passages_by_source.setdefault(p.source, []).append((p.start, p.end))
     cases = [resolve_gold(c, texts, passages_by_source) for c in cases]
     systems = {"bot": run_bot(bot, cases, texts, passages_by_source, progress)}
+    for name, other in (others or {}).items():
+        systems[name] = run_bot(other, cases, texts, passages_by_source)
     for name, search in make_baselines(list(baselines), texts, bot.embeddings).items():
         systems[name] = run_baseline(search, cases, passages_by_source)
     return build_report(cases, systems, bot.model_name or "extractive", texts)
@@ -142,9 +161,12 @@ def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=Non
 def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: str, texts: dict[str, str]) -> dict:
     categories = sorted({c.category for c in cases if c.category})
     by_id = {c.id: c for c in cases}
-    report = {"questions": len(cases), "mode": mode, "systems": {}, "categories": {}, "failures": []}
+    report = {"questions": len(cases), "mode": mode, "systems": {}, "categories": {}, "failures": [],
+              "risk_coverage": {}}
     for name, results in systems.items():
         report["systems"][name] = summarize(results)
+        if any(r.score is not None for r in results):
+            report["risk_coverage"][name] = risk_coverage(results)
         report["categories"][name] = {
             cat: summarize([r for r in results if r.category == cat]) for cat in categories
         }
@@ -156,7 +178,7 @@ def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: s
         if failed:
             report["failures"].append({
                 "id": case.id, "category": case.category, "question": case.question, "answerable": case.answerable,
-                "abstained": r.abstained, "gold_spans": case.gold_spans, "gold_quotes": case.gold_quotes,
+                "abstained": r.abstained, "outcome": r.outcome, "gold_spans": case.gold_spans, "gold_quotes": case.gold_quotes,
                 "cited": [{"source": s, "start": a, "end": b, "quote": texts[s][a:b]} for s, a, b, _ in r.citations],
             })
     return report
@@ -173,8 +195,12 @@ def run_eval_command(args, settings) -> int:
     if args.mode:
         settings = replace(settings, answerer=args.mode)
     bot = Bot.from_settings(settings)
+    if settings.uses_llm and bot.chat_model is not None:  # the model's answers beside the offline ones
+        others = {"extractive": Bot(settings, bot.store, bot.embeddings, None, bot.calibrated)}
+    else:
+        others = {}
     cases = load_testset(args.testset)
-    result = evaluate(bot, cases, list(BASELINES) if args.baselines else [])
+    result = evaluate(bot, cases, list(BASELINES) if args.baselines else [], others=others)
     print(reports.text_table(result))
     bad = result["systems"]["bot"]["verbatim_rate"]
     if bad is not None and bad < 1.0:

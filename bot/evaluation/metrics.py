@@ -45,6 +45,34 @@ class Cited:
     retrieved: list[tuple[str, int, int]] = field(default_factory=list)
     seconds: float = 0.0
     category: str | None = None
+    outcome: str | None = None  # "answer", "candidates", "not_addressed"; None for a baseline
+    score: float | None = None  # the system's confidence that its first citation is the answer
+
+
+def first_is_hit(c: Cited) -> bool:
+    """The first citation (the answer's own quote) overlaps the gold."""
+    return c.answerable and not c.abstained and bool(c.citations) and _on_source(c, c.citations[0][0]) and overlaps(
+        (c.citations[0][1], c.citations[0][2]), c.gold_spans)
+
+
+def risk_coverage(results: list[Cited]) -> list[tuple[float, float]]:
+    """(coverage, precision) as answers are kept from the most confident down: coverage is the
+    share of answerable questions kept, precision the share of kept answers whose first citation
+    is the answer (a kept unanswerable question is a wrong answer).
+
+    >>> r = [Cited("a", True, False, [("s", 0, 5, True)], [(0, 9)], [], "s", score=0.9),
+    ...      Cited("b", False, False, [("s", 0, 5, True)], [], [], "s", score=0.5)]
+    >>> risk_coverage(r)
+    [(1.0, 1.0), (1.0, 0.5)]
+    """
+    answered = sorted((c for c in results if not c.abstained and c.score is not None), key=lambda c: -c.score)
+    total = sum(c.answerable for c in results) or 1
+    curve, right, kept_answerable = [], 0, 0
+    for k, c in enumerate(answered, 1):
+        right += first_is_hit(c)
+        kept_answerable += c.answerable
+        curve.append((round(kept_answerable / total, 4), round(right / k, 4)))
+    return curve
 
 
 def _on_source(c: Cited, source: str) -> bool:
@@ -80,10 +108,17 @@ def summarize(results: list[Cited]) -> dict[str, float | int | None]:
     def share(numerator: float, denominator: int) -> float | None:
         return round(numerator / denominator, 4) if denominator else None
 
+    answers = [c for c in results if c.outcome == "answer"]
+    candidates = [c for c in answerable if c.outcome == "candidates"]
+    shown = [c for c in answerable if not c.abstained]
     return {
         "questions": len(results),
         "answerable": len(answerable),
         "hit_rate": share(sum(map(is_hit, answerable)), len(answerable)),
+        "answer_precision": share(sum(map(first_is_hit, answers)), len(answers)),
+        "answer_coverage": share(sum(c.answerable for c in answers), len(answerable)) if answers or candidates else None,
+        "candidates_hit_rate": share(sum(map(is_hit, candidates)), len(candidates)),
+        "shown_hit_rate": share(sum(map(is_hit, shown)), len(shown)),
         "citation_precision": share(
             sum(_on_source(c, s) and overlaps((a, b), c.gold_passages) for c, (s, a, b, _) in cites), len(cites)
         ),

@@ -10,10 +10,24 @@ import json
 from pathlib import Path
 
 COLUMNS = [
-    ("hit_rate", "hit rate"), ("citation_precision", "citation precision"), ("verbatim_rate", "verbatim"),
+    ("hit_rate", "hit rate"), ("citation_precision", "citation precision"), ("answer_precision", "answer precision"),
+    ("answer_coverage", "answer coverage"), ("candidates_hit_rate", "candidates hit"), ("verbatim_rate", "verbatim"),
     ("cited_chars_per_answer", "cited chars/answer"), ("abstention_recall", "abstention recall"),
     ("false_abstention_rate", "false abstention"), ("mrr", "MRR"), ("recall_at_3", "recall@3"),
     ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"),
+]
+
+
+GLOSSARY = [
+    "- **hit rate**: share of answerable questions with a citation overlapping the gold (abstentions count as misses);",
+    "- **citation precision**: share of citations inside a gold passage;",
+    "- **answer precision / coverage**: of the stated answers (`confidence: high`), the share whose first quote is "
+    "the answer; and the share of answerable questions that got one;",
+    "- **candidates hit**: of the answerable questions answered with the closest passages (`confidence: low`), the "
+    "share whose passages hold the answer;",
+    "- **verbatim**: share of citations whose offsets give back their quote (must be 1.000);",
+    "- **abstention recall / false abstention**: share of unanswerable questions the system declined; share of "
+    "answerable ones it wrongly declined. Baselines never abstain and cite whole paragraphs or chunks.",
 ]
 
 
@@ -44,7 +58,7 @@ def text_table(report: dict) -> str:
 
 def markdown(report: dict, title: str = "Evaluation") -> str:
     rows = table_rows(report)
-    out = [f"# {title}", "", f"{report['questions']} questions; answerer: {report['mode']}.", "",
+    out = [f"# {title}", "", f"{report['questions']} questions; answerer: {report['mode']}.", "", *GLOSSARY, "",
            "| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     categories = report.get("categories", {}).get("bot") or {}
@@ -57,7 +71,7 @@ def markdown(report: dict, title: str = "Evaluation") -> str:
     out += ["", f"## Failures of the bot ({len(report['failures'])})", ""]
     for f in report["failures"]:
         expected = "abstain" if not f["answerable"] else "; ".join(f"“{q}”" for q in f["gold_quotes"]) or f"spans {f['gold_spans']}"
-        got = "abstained" if f["abstained"] else "; ".join(f"“{c['quote']}”" for c in f["cited"])
+        got = "abstained" if f["abstained"] else f"({f.get('outcome') or 'cited'}) " + "; ".join(f"“{c['quote']}”" for c in f["cited"])
         out.append(f"- **{f['id']}** ({f['category'] or 'no category'}): {f['question']}  \n  expected: {expected}  \n  cited: {got}")
     return "\n".join(out) + "\n"
 
@@ -89,10 +103,37 @@ def chart(report: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def risk_chart(curves: dict[str, list], path: Path, title: str) -> None:
+    """Precision of the answers kept against the share of answerable questions kept, most confident first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    for name, curve in curves.items():
+        if curve:
+            xs, ys = zip(*curve)
+            ax.plot(xs, ys, label=f"{name} ({len(curve)} answered)")
+    ax.axhline(0.9, color="#999", ls="--", lw=0.8)
+    ax.axvline(0.5, color="#999", ls="--", lw=0.8)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("coverage (share of answerable questions kept, most confident first)")
+    ax.set_ylabel("precision of kept answers (first quote is the answer)")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def write(report: dict, folder: Path, title: str = "Evaluation") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "report.json", folder / "report.md", folder / "chart.png"]
+    paths = [folder / "report.json", folder / "report.md", folder / "chart.png", folder / "risk-coverage.png"]
     paths[0].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     paths[1].write_text(markdown(report, title), encoding="utf-8")
     chart(report, paths[2])
+    risk_chart(report.get("risk_coverage") or {}, paths[3], f"Risk–coverage: {title}")
     return paths

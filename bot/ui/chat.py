@@ -48,13 +48,16 @@ def _badges(answer) -> None:
             st.badge(markdown_escape(f"Model · {answer.model}"), icon=":material/smart_toy:", color="violet")
         else:
             st.badge("Offline · extractive", icon=":material/format_quote:", color="gray")
+        n = len(answer.citations)
         if answer.abstained:
             st.badge("Not addressed in the interview", icon=":material/block:", color="orange")
-        elif answer.confidence == "low":
-            st.badge("Low confidence: check the quote", icon=":material/warning:", color="orange")
+        elif answer.outcome == "candidates":
+            st.badge(f"Closest passages, not a confirmed answer · {n} verbatim", icon=":material/travel_explore:",
+                     color="orange")
         else:
-            n = len(answer.citations)
-            st.badge(f"{n} verbatim citation{'s' * (n != 1)}", icon=":material/verified:", color="green")
+            st.badge(f"Answer · {n} verbatim citation{'s' * (n != 1)}", icon=":material/verified:", color="green")
+        if len(answer.searched) > 1:
+            st.badge(f"{len(answer.searched)} interviews searched", icon=":material/library_books:", color="gray")
 
 
 def render_answer(i: int, ex: Exchange, bot) -> None:
@@ -63,7 +66,7 @@ def render_answer(i: int, ex: Exchange, bot) -> None:
     _badges(a)
     if a.notice:
         st.warning(markdown_escape(a.notice), icon=":material/cloud_off:")
-    st.html(answer_html(a.text, anchor, low_confidence=a.confidence == "low"))
+    st.html(answer_html(a.text, anchor, low_confidence=a.outcome == "candidates"))
     if a.abstained and a.related:
         st.caption("The closest passages, offered as related reading, not as citations:")
         for j, r in enumerate(a.related):
