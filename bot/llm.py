@@ -93,7 +93,9 @@ def _claim_span(hit: Hit, claim: str) -> tuple[int, int]:
 
 def check_model_answer(raw: str, hits: list[Hit]) -> CheckedAnswer:
     """Verify and renumber a model's answer against the passages it was given."""
-    if prompts.NOT_ADDRESSED in raw or not raw.strip():
+    if not raw.strip():
+        raise ModelError("the model gave an empty answer")
+    if prompts.NOT_ADDRESSED in raw:
         return CheckedAnswer("", [], [], abstained=True)
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []

@@ -144,3 +144,60 @@ def test_settings_switch_the_model_on():
     assert Settings.from_env({"OPENAI_API_KEY": "k"}, dotenv=None).uses_llm
     assert Settings.from_env({"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}, dotenv=None).uses_llm
     assert not Settings.from_env({"OPENAI_API_KEY": "k", "VERBATIM_ANSWERER": "extractive"}, dotenv=None).uses_llm
+
+
+# -- the three outcomes come from the model's verified answer ------------------------------------
+def test_every_quote_verified_is_an_answer(model_bot, fake_openai):
+    fake_openai.enqueue(lambda body: f'The official says "{HAPPY}" [{passage_number(body, HAPPY)}].')
+    answer = model_bot.ask(QUESTION)
+    assert (answer.outcome, answer.confidence, answer.abstained) == ("answer", "high", False)
+
+
+def test_an_answer_that_lost_a_quote_to_verification_is_offered_as_less_sure(model_bot, fake_openai):
+    fake_openai.enqueue(lambda body: f'"{HAPPY}" [{passage_number(body, HAPPY)}]. They add "sanctions will follow" [1].')
+    answer = model_bot.ask(QUESTION)
+    assert (answer.outcome, answer.confidence) == ("candidates", "low")
+    assert [c.quote for c in answer.citations] == [HAPPY] and answer.dropped
+    assert_verbatim(answer)
+
+
+def test_not_addressed_is_the_outcome_not_a_guess(model_bot, fake_openai):
+    fake_openai.enqueue("NOT_ADDRESSED")
+    answer = model_bot.ask("What did the official say about trade volumes?")
+    assert (answer.outcome, answer.confidence, answer.citations) == ("not_addressed", None, ())
+    assert answer.to_json()["outcome"] == "not_addressed"
+
+
+def test_an_empty_reply_is_a_failure_not_an_abstention(model_bot, fake_openai):
+    fake_openai.enqueue("")
+    answer = model_bot.ask(QUESTION)
+    assert answer.mode == "extractive" and "empty answer" in answer.notice
+    assert answer.outcome in ("answer", "candidates", "not_addressed"), "the offline answer decides the outcome"
+
+
+def test_eval_in_model_mode_scores_the_model_beside_the_offline_answerer(interview_store, fake_openai, tmp_path,
+                                                                           monkeypatch, capsys):
+    """`python -m bot eval --mode llm` against any OpenAI-compatible server: the same report, with the
+    extractive answerer side by side."""
+    import json as json_module
+
+    from bot.cli import main
+
+    settings, _ = interview_store
+    testset = tmp_path / "set.jsonl"
+    testset.write_text("\n".join(json_module.dumps(x) for x in [
+        {"id": "happy", "question": QUESTION, "gold_quotes": [HAPPY]},
+        {"id": "trade", "question": "What did the official say about trade volumes?", "answerable": False},
+    ]) + "\n", encoding="utf-8")
+    fake_openai.enqueue(lambda body: f'"{HAPPY}" [{passage_number(body, HAPPY)}]')
+    fake_openai.enqueue("NOT_ADDRESSED")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("VERBATIM_CHAT_MODEL", "fake-model")
+    assert main(["eval", str(testset), "--store", str(settings.store_dir), "--mode", "llm",
+                 "--report", str(tmp_path / "report")]) == 0
+    report = json_module.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["mode"] == "fake-model" and set(report["systems"]) == {"bot", "extractive"}
+    assert report["systems"]["bot"]["answer_precision"] == 1.0
+    assert report["systems"]["bot"]["abstention_recall"] == 1.0
+    assert "extractive" in capsys.readouterr().out

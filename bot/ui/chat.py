@@ -50,7 +50,8 @@ def _badges(answer) -> None:
             st.badge("Offline · extractive", icon=":material/format_quote:", color="gray")
         n = len(answer.citations)
         if answer.abstained:
-            st.badge("Not addressed in the interview", icon=":material/block:", color="orange")
+            where = "the interviews searched" if len(answer.searched) > 1 else "the interview"
+            st.badge(f"Not addressed in {where}", icon=":material/block:", color="orange")
         elif answer.outcome == "candidates":
             st.badge(f"Closest passages, not a confirmed answer · {n} verbatim", icon=":material/travel_explore:",
                      color="orange")
