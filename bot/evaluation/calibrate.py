@@ -364,6 +364,24 @@ def loto_report(results: dict[str, list[Cited]]) -> dict:
     return report
 
 
+def feature_separation(examples: list[Example], corpus_index) -> dict[str, dict[str, float]]:
+    """For each transcript, how well each question-level feature alone separates answerable from
+    unanswerable questions: the area under the ROC curve (0.5: not at all; below 0.5: the feature is
+    lower for answerable ones). Sentence probabilities are cross-fitted, as in `fit`."""
+    from sklearn.metrics import roc_auc_score
+
+    rows = cross_fitted_rows(examples, corpus_index)
+    out: dict[str, dict[str, float]] = {}
+    for group in sorted({r.example.group for r in rows}) + ["all"]:
+        chosen = [r for r in rows if group == "all" or r.example.group == group]
+        labels = [r.answerable for r in chosen]
+        if len(set(labels)) < 2:
+            continue
+        out[group] = {name: round(float(roc_auc_score(labels, [r.features[j] for r in chosen])), 3)
+                      for j, name in enumerate(confidence.QUESTION_FEATURES)}
+    return out
+
+
 def _cell(value) -> str:
     return reports._cell(value)
 
@@ -387,6 +405,14 @@ def loto_markdown(report: dict) -> str:
     rows += list(report["by_transcript"].items())
     for name, m in rows:
         out.append(f"| {name} | " + " | ".join(_cell(m.get(c)) for c in cols) + " |")
+    separation = report.get("feature_separation") or {}
+    if separation:
+        out += ["", "## How well each feature alone separates answerable from unanswerable questions", "",
+                "Area under the ROC curve per transcript (0.5: not at all; far below 0.5: the feature is lower for "
+                "answerable questions, which separates as well). Transcripts without unanswerable questions are left out.",
+                "", "| feature | " + " | ".join(separation) + " |", "|---" * (len(separation) + 1) + "|"]
+        for feature in confidence.QUESTION_FEATURES:
+            out.append(f"| {feature} | " + " | ".join(f"{aucs[feature]:.2f}" for aucs in separation.values()) + " |")
     return "\n".join(out) + "\n"
 
 
@@ -421,6 +447,11 @@ def development_cases(store) -> tuple[list[EvalCase], dict[str, str], dict]:
     return [resolve_gold(c, texts, passages_by_source) for c in cases], texts, passages_by_source
 
 
+def _without_timings(summary: dict) -> dict:
+    """A summary without latencies, which vary from run to run (the file changes only when the fit does)."""
+    return {k: _without_timings(v) if isinstance(v, dict) else v for k, v in summary.items() if not k.startswith("latency")}
+
+
 def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)  # sources are stored as paths relative to the repository, as a user gives them
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -437,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("%d development questions over %d transcripts", len(examples), len({e.group for e in examples}))
         results = leave_one_transcript_out(examples, store, embeddings, texts, passages_by_source, settings)
         report = loto_report(results)
+        report["feature_separation"] = feature_separation(examples, store.corpus().index)
         write_loto(report, args.out)
         print(loto_markdown(report))
         final = fit(examples, store.corpus().index)
@@ -445,7 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         counts[e.group] += 1
     data = {"note": "written by `make calibrate` (bot/evaluation/calibrate.py); do not edit by hand",
             "development_questions": dict(sorted(counts.items())), **final.to_json(),
-            "leave_one_transcript_out": {k: report[k] for k in ("pooled", "pooled_on_topic", "off_topic", "by_kind")}}
+            "leave_one_transcript_out": {k: _without_timings(report[k])
+                                         for k in ("pooled", "pooled_on_topic", "off_topic", "by_kind")}}
     if not args.dry_run:
         calibration.CALIBRATION_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {calibration.CALIBRATION_FILE.relative_to(ROOT)}", file=sys.stderr)
