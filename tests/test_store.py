@@ -116,3 +116,23 @@ def test_chroma_server_backend(settings, chroma_server, minilm):
     text = INTERVIEW.read_text(encoding="utf-8")
     assert all(text[c.start : c.end] == c.quote for c in answer.citations)
     assert not settings.store_dir.exists(), "the server backend writes nothing locally"
+
+
+def test_a_store_beyond_sqlites_variable_limit_answers(settings):
+    """Every read is paged: one unpaged `get` of more than 32,766 records fails in SQLite ("too many
+    SQL variables"), which stopped the bot answering at all above about 107 hearing-sized transcripts."""
+    from bot.pipeline import Bot
+
+    embeddings = HashEmbeddings()
+    store = open_store(settings, create=True, embeddings=embeddings)
+    pairs = 425
+    for k in range(40):  # 40 transcripts × 425 questions and answers = 34,000 passages
+        text = "\n\n".join(f"Q: What about topic {k}-{i} in district {i % 7}?\nA: Topic {k}-{i} is handled by team "
+                           f"{i % 13} and reviewed yearly." for i in range(pairs))
+        store.add(parse_transcript(text, f"talk-{k:02d}.txt"))
+    corpus = store.corpus()
+    assert len(corpus.passages) == 40 * pairs * 2 > 32_766
+    assert len(store.sources()) == 40
+    answer = Bot(settings, store, embeddings).ask("Which team handles topic 17-300?")
+    assert answer.outcome in ("answer", "candidates", "not_addressed")
+    assert all(store.source_text(c.source)[c.start:c.end] == c.quote for c in answer.citations)

@@ -100,6 +100,22 @@ class IngestResult:
     seconds: float
 
 
+PAGE = 5000  # records per read: SQLite refuses statements with more than 32,766 variables
+
+
+def read_all(collection, include: list[str], where: dict | None = None, page: int = PAGE) -> dict[str, list]:
+    """Every record of `collection` (matching `where`), read a page at a time, as one `get` result."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=include, limit=page, offset=offset)
+        for key in out:
+            out[key] += got[key] or []
+        if len(got["ids"]) < page:
+            return out
+        offset += page
+
+
 def _metadata(p: Passage) -> dict:
     meta = {"source": p.source, "start": p.start, "end": p.end, "speaker": p.speaker, "role": p.role,
             "turn_index": p.turn_index}
@@ -163,7 +179,7 @@ class Store:
         """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed."""
         started = time.perf_counter()
         collection, sources = self._collection(create=True), self._sources(create=True)
-        existing = set(collection.get(where={"source": transcript.source}, include=[])["ids"])
+        existing = set(read_all(collection, [], where={"source": transcript.source})["ids"])
         wanted = {p.id: p for p in transcript.passages}
         new = [p for pid, p in wanted.items() if pid not in existing]
         stale = sorted(existing - wanted.keys())
@@ -225,7 +241,7 @@ class Store:
             return True
 
     def sources(self) -> list[SourceInfo]:
-        return self._source_infos(self._sources(create=False).get(include=["metadatas"])["metadatas"])
+        return self._source_infos(read_all(self._sources(create=False), ["metadatas"])["metadatas"])
 
     @staticmethod
     def _source_infos(metas: list[dict]) -> list[SourceInfo]:
@@ -249,10 +265,10 @@ class Store:
     def corpus(self) -> Corpus:
         """All passages and their lexical index, reloaded when the store changed (another process
         may have ingested since)."""
-        metas = self._sources(create=False).get(include=["metadatas"])["metadatas"]
+        metas = read_all(self._sources(create=False), ["metadatas"])["metadatas"]
         version = tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
         if self._cache is None or self._cache[0] != version:
-            got = self._collection(create=False).get(include=["documents", "metadatas"])
+            got = read_all(self._collection(create=False), ["documents", "metadatas"])
             passages = sorted((_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
                               key=lambda p: (p.source, p.start))
             if not passages:
