@@ -1,9 +1,9 @@
 """`python -m bot`: ask, chat and evaluate from the command line (the contract of DESIGN.md).
 
-    python -m bot ask "QUESTION" [--store DIR] [--json]
-    python -m bot ask --batch QUESTIONS.jsonl [--store DIR] --json
-    python -m bot chat [--store DIR]
-    python -m bot eval TESTSET.jsonl [--store DIR] [--report DIR]
+    python -m bot ask "QUESTION" [--store DIR] [--source SOURCE ...] [--json]
+    python -m bot ask --batch QUESTIONS.jsonl [--store DIR] [--source SOURCE ...] --json
+    python -m bot chat [--store DIR] [--source SOURCE ...]
+    python -m bot eval TESTSET.jsonl [--store DIR] [--source SOURCE ...] [--report DIR]
 
 Errors: one line on stderr and exit status 1 (2 for bad arguments); `--debug` shows the traceback.
 """
@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", type=Path, help="store folder (default: $VERBATIM_STORE or ./store)")
     common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    common.add_argument("--source", action="append", default=[], metavar="SOURCE",
+                        help="search only this transcript (as `python -m ingest --list` shows it); repeatable")
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", parents=[common], help="answer one question, or a batch")
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
@@ -68,20 +70,32 @@ def read_batch(path: Path) -> list[dict]:
              "history": item.get("history") or []} for where, item in read_json_lines(path)]
 
 
+def checked_sources(bot, sources: list[str]) -> list[str] | None:
+    """The `--source` values, each checked against the store (one clear line if one is not there)."""
+    if not sources:
+        return None
+    known = {info.source for info in bot.store.sources()}
+    for source in sources:
+        if source not in known:
+            raise InputError(f"--source {source}: not in the store; `python -m ingest --list` shows what it holds")
+    return sources
+
+
 def _ask(args, bot) -> int:
+    sources = checked_sources(bot, args.source)
     if args.batch:
         for item in read_batch(args.batch):
-            answer = bot.ask(item["question"], item["history"])
+            answer = bot.ask(item["question"], item["history"], sources=sources)
             print(json.dumps(answer.to_json(item["id"]), ensure_ascii=False), flush=True)
         return 0
     if not args.question:
         raise InputError("give a question, or --batch FILE")
-    answer = bot.ask(args.question)
+    answer = bot.ask(args.question, sources=sources)
     print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else render(answer))
     return 0
 
 
-def _chat(bot) -> int:
+def _chat(bot, sources: list[str] | None) -> int:
     history: list[dict] = []
     print("Ask about the interview (empty line or Ctrl-D to quit).")
     while True:
@@ -93,7 +107,7 @@ def _chat(bot) -> int:
         if not question:
             return 0
         try:
-            answer = bot.ask(question, history)
+            answer = bot.ask(question, history, sources=sources)
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             continue
@@ -130,7 +144,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.pipeline import Bot
 
     bot = Bot.from_settings(settings)
-    return _ask(args, bot) if args.command == "ask" else _chat(bot)
+    return _ask(args, bot) if args.command == "ask" else _chat(bot, checked_sources(bot, args.source))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,14 @@
-"""`python -m ingest PATH [PATH ...] [--store DIR] [--reset] [--format FORMAT] [--if-empty]`
+"""`python -m ingest PATH_OR_DIR [...] [--store DIR] [--reset] [--format FORMAT] [--if-empty]`,
+`python -m ingest --list [--store DIR]`, `python -m ingest --remove SOURCE [--store DIR]`.
 
-Parses every file first (a bad file stops the run before anything is written), then embeds and
-stores each one, printing one summary line per file:
+Parses every file first, then embeds and stores each one, printing one summary line per file and a
+total. A bad file named on the command line stops the run before anything is written; a file
+found inside a folder that is not a transcript (a README, say) is skipped with a line saying why.
 
     data/interviews/interview-eu-kazakhstan-2024-11-27.txt: paragraphs, 10 turns, 5 questions, 12 passages (12 new, 0 removed, 0 kept), 0.12 s
+
+`--list` shows what the store holds, a line per transcript; `--remove SOURCE` deletes one
+transcript (its passages and its text) and nothing else.
 """
 
 from __future__ import annotations
@@ -13,14 +18,20 @@ import sys
 import time
 from pathlib import Path
 
+from bot.errors import InputError
 from bot.settings import Settings
+from ingest.errors import TranscriptError
 from ingest.formats import FORMATS
-from ingest.loader import load_transcript
+from ingest.loader import load_transcript, transcript_files
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest interview transcripts into the store.")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="transcript files (.txt, .md, .vtt, .srt)")
+    parser.add_argument("paths", nargs="*", metavar="PATH_OR_DIR",
+                        help="transcript files (.txt, .md, .vtt, .srt), or folders holding them")
+    parser.add_argument("--list", action="store_true", help="list the transcripts the store holds")
+    parser.add_argument("--remove", metavar="SOURCE", action="append", default=[],
+                        help="remove a transcript (its source as --list shows it); repeatable")
     parser.add_argument("--store", type=Path, help="store folder (default: $VERBATIM_STORE or ./store)")
     parser.add_argument("--reset", action="store_true", help="empty the store before ingesting")
     parser.add_argument("--format", choices=FORMATS, help="transcript shape (default: detected per file)")
@@ -46,10 +57,42 @@ def _progress_bar(label: str):
     return update
 
 
+def _load_all(paths: list[str], fmt: str | None):
+    """Every transcript named or found in a folder; files named on the command line must all be
+    good (one bad file stops the run), files found in folders are skipped, with a line, if not."""
+    transcripts = []
+    for path in paths:
+        if not Path(path).is_dir():
+            transcripts.append(load_transcript(path, fmt))
+            continue
+        found = transcript_files(path)
+        if not found:
+            raise TranscriptError(f"{path}: no transcript files (.txt, .md, .text, .vtt, .srt) in this folder")
+        for file in found:
+            try:
+                transcripts.append(load_transcript(file, fmt))
+            except TranscriptError as exc:
+                print(f"skipped {exc}", file=sys.stderr)
+    return transcripts
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.backends import open_store, write_lock
 
-    transcripts = [load_transcript(path, args.format) for path in args.paths]  # all checked before any write
+    if args.list:
+        return _list(open_store(settings))
+    if args.remove:
+        with write_lock(settings):
+            store = open_store(settings)
+            for source in args.remove:
+                removed = store.remove(source)
+                print(f"{source}: removed ({removed} passages)")
+        return 0
+    if not args.paths:
+        raise InputError("give transcript files or folders to ingest, or --list, or --remove SOURCE")
+    transcripts = _load_all(args.paths, args.format)  # all checked before any write
+    if not transcripts:
+        raise TranscriptError("no transcript could be read: nothing was ingested")
     with write_lock(settings):
         store = open_store(settings, create=True)
         if args.if_empty and not store.is_empty():
@@ -57,15 +100,32 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.reset:
             store.reset()
+        started_all, passages, added = time.perf_counter(), 0, 0
         for transcript in transcripts:
             started = time.perf_counter()
             result = store.add(transcript, progress=_progress_bar(Path(transcript.source).name))
+            passages, added = passages + len(transcript.passages), added + result.added
             print(
                 f"{transcript.source}: {transcript.format}, {len(transcript.turns)} turns, "
                 f"{len(transcript.questions)} questions, {len(transcript.passages)} passages "
                 f"({result.added} new, {result.removed} removed, {result.kept} kept), "
                 f"{time.perf_counter() - started:.2f} s"
             )
+        if len(transcripts) > 1:
+            print(f"total: {len(transcripts)} transcripts, {passages} passages ({added} new), "
+                  f"{time.perf_counter() - started_all:.2f} s")
+    return 0
+
+
+def _list(store) -> int:
+    """A line per transcript: source, title, date, speakers, passages, SHA-256, when ingested."""
+    sources = store.sources()
+    for info in sources:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.ingested_at)) if info.ingested_at else "-"
+        speakers = ", ".join(info.speakers[:4]) + (f" and {len(info.speakers) - 4} more" if len(info.speakers) > 4 else "")
+        print("\t".join([info.source, info.title, info.date or "-", speakers, f"{info.passages} passages",
+                         info.sha256, f"ingested {when}"]))
+    print(f"{len(sources)} transcripts" if sources else "the store holds no transcripts yet")
     return 0
 
 

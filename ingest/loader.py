@@ -50,6 +50,15 @@ def check_suffix(name: str) -> None:
         )
 
 
+def transcript_files(folder: str | os.PathLike) -> list[Path]:
+    """The transcript files inside `folder` and its sub-folders (supported suffixes; hidden files
+    and folders left out), in a stable order."""
+    root = Path(folder)
+    found = [p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    return sorted(found)
+
+
 def read_transcript_text(path: str | os.PathLike) -> str:
     """The exact text of a transcript file (BOM stripped), after the checks above."""
     path = Path(path)

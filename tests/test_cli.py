@@ -124,3 +124,41 @@ def test_wrong_embedding_model_is_refused(store):
 def test_bad_setting_is_one_line(store):
     result = run("-m", "bot", "ask", "x?", "--store", str(store), VERBATIM_ANSWERER="magic")
     assert result.returncode == 1 and "VERBATIM_ANSWERER='magic': choose one of" in result.stderr
+
+
+def test_a_corpus_from_folders_listed_scoped_and_pruned(tmp_path):
+    """`python -m ingest DIR`, `--list`, `--remove SOURCE`, and `--source` on `ask`: one transcript
+    goes and nothing else does; a README inside a folder is skipped with a line, not fatal."""
+    folder = tmp_path / "store"
+    result = run("-m", "ingest", "eval/transcripts", "data/interviews", "--store", str(folder))
+    assert result.returncode == 0, result.stderr
+    files = ["data/interviews/interview-eu-kazakhstan-2024-11-27.txt", "eval/transcripts/interview-activist-almaty-2024-12-05.txt",
+             "eval/transcripts/museum-podcast-2025-06-02.vtt", "eval/transcripts/water-utility-qa-2025-03-14.txt"]
+    for f in files:
+        assert any(line.startswith(f"{f}: ") for line in result.stdout.splitlines())
+    assert result.stdout.splitlines()[-1].startswith("total: 4 transcripts, ")
+    listed = run("-m", "ingest", "--list", "--store", str(folder))
+    rows = [line.split("\t") for line in listed.stdout.splitlines()[:-1]]
+    assert [r[0] for r in rows] == sorted(files) and listed.stdout.splitlines()[-1] == "4 transcripts"
+    activist = next(r for r in rows if "activist" in r[0])
+    assert activist[1].startswith("Interview with activist") and activist[2] == "2024-12-05" and len(activist[5]) == 64
+    scoped = run("-m", "bot", "ask", "What does she think of quiet diplomacy?", "--store", str(folder), "--json",
+                 "--source", "eval/transcripts/interview-activist-almaty-2024-12-05.txt")
+    answer = json.loads(scoped.stdout)
+    assert answer["searched"] == ["eval/transcripts/interview-activist-almaty-2024-12-05.txt"]
+    assert {c["source"] for c in answer["citations"]} <= {"eval/transcripts/interview-activist-almaty-2024-12-05.txt"}
+    removed = run("-m", "ingest", "--remove", "eval/transcripts/museum-podcast-2025-06-02.vtt", "--store", str(folder))
+    assert removed.returncode == 0 and "removed (70 passages)" in removed.stdout
+    after = run("-m", "ingest", "--list", "--store", str(folder)).stdout
+    assert "museum-podcast" not in after and after.splitlines()[-1] == "3 transcripts"
+    again = run("-m", "ingest", "--remove", "eval/transcripts/museum-podcast-2025-06-02.vtt", "--store", str(folder))
+    assert again.returncode == 1 and again.stderr.count("\n") == 1 and "--list" in again.stderr
+    unknown = run("-m", "bot", "ask", "Anything?", "--store", str(folder), "--source", "nope.txt")
+    assert unknown.returncode == 1 and "not in the store" in unknown.stderr and "Traceback" not in unknown.stderr
+    readme = tmp_path / "corpus"
+    readme.mkdir()
+    (readme / "README.md").write_text("A folder of interviews.\n", encoding="utf-8")
+    (readme / "talk.txt").write_text("Q: Why?\nA: Because it rains.\n", encoding="utf-8")
+    mixed = run("-m", "ingest", str(readme), "--store", str(folder))
+    assert mixed.returncode == 0 and "skipped" in mixed.stderr and "README.md" in mixed.stderr
+    assert "talk.txt: qa" in mixed.stdout

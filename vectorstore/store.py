@@ -40,6 +40,7 @@ class SourceInfo:
     questions: int
     passages: int
     descriptions: tuple[tuple[str, str], ...] = ()  # (speaker, "EU official"), from the transcript's header
+    ingested_at: float | None = None  # seconds since the epoch
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,19 @@ class Store:
         self._forget()
         return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started)
 
+    def remove(self, source: str) -> int:
+        """Delete one transcript (its passages and its text); the number of passages removed."""
+        sources = self._sources(create=False)
+        if not sources.get(ids=[self._source_id(source)], include=[])["ids"]:
+            raise StoreError(f"no transcript {source!r} in this store: `python -m ingest --list` shows what it holds")
+        collection = self._collection(create=False)
+        ids = read_all(collection, [], where={"source": source})["ids"]
+        for i in range(0, len(ids), PAGE):
+            collection.delete(ids=ids[i : i + PAGE])
+        sources.delete(ids=[self._source_id(source)])
+        self._forget()
+        return len(ids)
+
     def reset(self) -> None:
         """Drop both collections (all transcripts)."""
         for name in (self.name, f"{self.name}-sources"):
@@ -248,7 +262,7 @@ class Store:
         infos = [
             SourceInfo(m["source"], m["title"], m.get("date"), m["format"], m["sha256"], tuple(json.loads(m["speakers"])),
                        m["turns"], m["questions"], m["passages"],
-                       tuple(tuple(pair) for pair in json.loads(m.get("descriptions", "[]"))))
+                       tuple(tuple(pair) for pair in json.loads(m.get("descriptions", "[]"))), m.get("ingested_at"))
             for m in metas
         ]
         return sorted(infos, key=lambda s: s.source)

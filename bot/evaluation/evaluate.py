@@ -200,6 +200,11 @@ def run_eval_command(args, settings) -> int:
     else:
         others = {}
     cases = load_testset(args.testset)
+    if args.source:  # every question searches these transcripts, whatever else the store holds
+        from bot.cli import checked_sources
+
+        scope = tuple(checked_sources(bot, args.source))
+        cases = [replace(c, scope=scope) for c in cases]
     result = evaluate(bot, cases, list(BASELINES) if args.baselines else [], others=others)
     print(reports.text_table(result))
     bad = result["systems"]["bot"]["verbatim_rate"]
