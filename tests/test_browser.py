@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -43,15 +45,18 @@ def app_url(tmp_path_factory):
         skip_or_fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run browser tests")
     store = tmp_path_factory.mktemp("browser-store")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VERBATIM_", "OPENAI_", "AZURE_OPENAI"))}
-    env |= {"VERBATIM_STORE": str(store), "ANONYMIZED_TELEMETRY": "False"}
+    (store / "home").mkdir()
+    env |= {"VERBATIM_STORE": str(store), "ANONYMIZED_TELEMETRY": "False", "HOME": str(store / "home")}
     subprocess.run([sys.executable, "-m", "ingest", INTERVIEW_SOURCE, "--store", str(store)], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=120)
     port = free_port()
     log = open(store / "streamlit.log", "w")
     started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    # the server runs under strace, so that the last test can check that nothing left the machine
+    trace = ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-o", str(store / "connect.log")] if shutil.which("strace") else []
+    server = subprocess.Popen([*trace, sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                "--server.address", "127.0.0.1", "--server.headless", "true"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -65,9 +70,9 @@ def app_url(tmp_path_factory):
                 pytest.fail(f"streamlit exited: {(store / 'streamlit.log').read_text()[-2000:]}")
         else:
             pytest.fail("streamlit did not answer its health check within 30 s")
-        yield url, started
+        yield url, started, store
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)  # strace and the app it runs
         server.wait(timeout=20)
         log.close()
 
@@ -129,7 +134,7 @@ def card_quotes(page) -> list[tuple[str, int, int]]:
 
 
 def test_ask_open_the_citation_in_the_transcript_and_download_the_briefing(browser, app_url, shots):
-    url, server_started = app_url
+    url, server_started, _ = app_url
     page = open_app(browser, url)
     print(f"\nstreamlit start → usable page: {time.perf_counter() - server_started:.2f} s")
     assert page.get_by_role("button", name=re.compile("Which values does the EU")).is_visible()
@@ -173,7 +178,7 @@ def test_ask_open_the_citation_in_the_transcript_and_download_the_briefing(brows
 
 
 def test_a_hostile_transcript_renders_inert(browser, app_url, shots):
-    url, _ = app_url
+    url, _, _ = app_url
     page = open_app(browser, url)
     dialogs, requests = [], []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -199,3 +204,16 @@ def test_a_hostile_transcript_renders_inert(browser, app_url, shots):
     assert counts == {"scripts": 0, "images": 0, "links": 0, "handlers": 0}
     assert dialogs == [] and not [r for r in requests if "track.png" in r]
     page.close()
+
+
+def test_the_app_stays_on_the_machine(app_url, browser):
+    """Run last: the app served every test above; nothing it did left the machine (no telemetry,
+    no DNS lookups) and nothing was left in its home cache."""
+    from tests.test_offline import outside_connections
+
+    _, _, store = app_url
+    if not (store / "connect.log").exists():
+        skip_or_fail("strace is missing: install Debian's strace (apt-get install strace) to check the app's connections")
+    assert outside_connections((store / "connect.log").read_text()) == []
+    home = store / "home"
+    assert not [p for p in home.rglob("*") if p.is_file() and ("Microsoft" in str(p) or "onnxruntime" in str(p))]

