@@ -137,7 +137,9 @@ def test_ask_open_the_citation_in_the_transcript_and_download_the_briefing(brows
     url, server_started, _ = app_url
     page = open_app(browser, url)
     print(f"\nstreamlit start → usable page: {time.perf_counter() - server_started:.2f} s")
-    assert page.get_by_role("button", name=re.compile("Which values does the EU")).is_visible()
+    example = page.get_by_role("button", name=re.compile("Which values does the EU"))
+    example.wait_for(timeout=60_000)  # the welcome appears once the interviews and the model are loaded
+    assert example.is_visible()
     page.screenshot(path=shots / "1-welcome.png")
 
     seconds = ask(page, QUESTION)
