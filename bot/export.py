@@ -1,7 +1,11 @@
 """Briefings: answers as Markdown (footnotes) or a Word document (endnotes), quotes verbatim.
 
-Every quote is written exactly as the transcript has it (`text[start:end]`, no escaping, no
-"fixing"); a quote spanning several lines becomes a blockquote with `> ` before each line. Each
+Every quote shows exactly as the transcript has it (`text[start:end]`, no "fixing"). In Word the
+quote is the run's text itself. In Markdown every character with a meaning in Markdown or HTML is
+backslash-escaped (`markdown_escape`), so the rendered quote is the transcript's text, character
+for character, and nothing in it can become markup: a transcript's (or a model's) `<script>`,
+`<img>`, `![image](url)` or link stays text and fetches nothing. A quote spanning several lines
+becomes a blockquote with `> ` before each line. Each
 note names the speaker, the interviewer's question it answers, the interview's title and date,
 the paragraph and the character range; the source list gives each cited transcript's SHA-256 so
 a reader can check the version. In notes (not in quotes) line breaks are shown as spaces; in
@@ -21,6 +25,27 @@ from bot.errors import InputError
 from bot.evidence import Evidence, Exchange
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~:$&#])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))", re.M)
+
+
+def markdown_escape(text: str) -> str:
+    r"""Text that a Markdown renderer (CommonMark, GitHub's, Streamlit's) shows as itself: every
+    ASCII character with a meaning there is backslash-escaped, and so is a line start that would
+    make a list or a heading.
+
+    >>> print(markdown_escape("![x](http://h/a.png) <b>:red[hi]</b>"))
+    \!\[x\]\(http\://h/a.png\) \<b\>\:red\[hi\]\</b\>
+    >>> print(markdown_escape("# 1. - no list"))
+    \# 1. - no list
+    >>> print(markdown_escape("1. First\n- item"))
+    \1. First
+    \- item
+    """
+    return _MARKDOWN_LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
+
+
 INTRO = ("Every quotation is verbatim from the transcript named in its note. Character ranges index the "
          "transcript's text; the SHA-256 in the source list identifies the exact version cited.")
 
@@ -67,28 +92,29 @@ def _caveat(ex: Exchange) -> str | None:
 
 
 def briefing_markdown(exchanges: list[Exchange], title: str = "Briefing", now: datetime | None = None) -> str:
-    """The exchanges as one Markdown document, with footnotes `[^k-n]` (answer k, citation n)."""
+    """The exchanges as one Markdown document, with footnotes `[^k-n]` (answer k, citation n).
+    Everything from a transcript, a model or the user is escaped (`markdown_escape`)."""
     now = now or datetime.now(timezone.utc)
-    out = [f"# {title}", "", f"_Exported from Verbatim on {now:%Y-%m-%d %H:%M} UTC. {INTRO}_", ""]
+    out = [f"# {markdown_escape(title)}", "", f"_Exported from Verbatim on {now:%Y-%m-%d %H:%M} UTC. {INTRO}_", ""]
     notes: list[str] = []
     for k, ex in enumerate(exchanges, 1):
         a = ex.answer
-        out += [f"## {k}. {_flat(a.question)}", ""]
+        out += [f"## {k}. {markdown_escape(_flat(a.question))}", ""]
         if caveat := _caveat(ex):
-            out += [f"*{caveat}*", ""]
+            out += [f"*{markdown_escape(_flat(caveat))}*", ""]
         if a.mode == "llm" and not a.abstained:
-            out += [_MARKER.sub(lambda m: f"[^{k}-{m.group(1)}]", a.text), ""]
+            out += [_ESCAPED_MARKER.sub(lambda m: f"[^{k}-{m.group(1)}]", markdown_escape(_flat(a.text))), ""]
         for ev in ex.evidence:
             c = ev.citation
-            lines = c.quote.split("\n")
+            lines = [markdown_escape(line) for line in c.quote.split("\n")]
             lines[-1] += f" [^{k}-{c.n}]"
             out += ["> " + line if line else ">" for line in lines]
-            out += [f"> — {c.speaker}", ""]
-            notes.append(f"[^{k}-{c.n}]: {note_text(ev)}")
+            out += [f"> — {markdown_escape(c.speaker)}", ""]
+            notes.append(f"[^{k}-{c.n}]: {markdown_escape(note_text(ev))}")
     out += ["## Sources", ""]
     cited = _sources(exchanges)
-    out += [f"- {ev.title}" + (f" ({ev.date})" if ev.date else "") + f": `{ev.citation.source}`, SHA-256 `{ev.sha256}`"
-            for ev in cited] or ["No transcript passage was cited."]
+    out += [f"- {markdown_escape(ev.title)}" + (f" ({markdown_escape(ev.date)})" if ev.date else "")
+            + f": {markdown_escape(ev.citation.source)}, SHA-256 {ev.sha256}" for ev in cited] or ["No transcript passage was cited."]
     return "\n".join(out + [""] + notes) + "\n"
 
 

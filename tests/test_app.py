@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bot.answer import Answer, Citation
+from bot.export import markdown_escape
 from bot.ui.interviews import example_questions
 from bot.pipeline import Bot
 from bot.ui.markup import CSS, SCROLL_TO_FOCUS
@@ -199,9 +200,9 @@ def test_exports_hold_verbatim_quotes_and_footnotes(interview_bot):
     answer = at.session_state["exchanges"][0].answer
     markdown = at.code[0].value
     for c in answer.citations:
-        assert f"> {TEXT[c.start:c.end]} [^1-{c.n}]" in markdown
+        assert f"> {markdown_escape(TEXT[c.start:c.end])} [^1-{c.n}]" in markdown, "quotes are escaped, to show as they are"
         assert re.search(rf"^\[\^1-{c.n}\]: Interviewee, answering .* characters {c.start}–{c.end} of {INTERVIEW_SOURCE}\.$",
-                         markdown, re.M)
+                         re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown), re.M)
     assert at.download_button(key="dl-0").proto.url
     assert {b.label for b in at.sidebar.download_button} == {"Markdown", "Word"}
     assert at.sidebar.multiselect(key="briefing-answers").value == [0]

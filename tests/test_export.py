@@ -21,15 +21,24 @@ TEXT = INTERVIEW.read_bytes().decode("utf-8")
 SHA = hashlib.sha256(INTERVIEW.read_bytes()).hexdigest()
 
 
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown_text: str) -> str:
+    """What a CommonMark renderer shows for text: backslash escapes of ASCII punctuation undone."""
+    return _ESCAPE.sub(r"\1", markdown_text)
+
+
 def blockquotes(markdown: str) -> list[str]:
-    """The quotes of a briefing: each blockquote's lines joined, without its note marker and attribution."""
+    """The quotes of a briefing as a reader sees them: each blockquote's lines joined, without its
+    note marker and attribution, escapes undone."""
     quotes, lines = [], []
     for line in markdown.split("\n") + [""]:
         if line.startswith(">"):
             lines.append(line[2:])
         elif lines:
             body = [ln for ln in lines if not ln.startswith("— ")]
-            quotes.append(re.sub(r" \[\^\d+-\d+\]$", "", "\n".join(body)))
+            quotes.append(shown(re.sub(r" \[\^\d+-\d+\]$", "", "\n".join(body))))
             lines = []
     return quotes
 
@@ -68,7 +77,7 @@ def test_markdown_briefing_quotes_verbatim_with_footnotes(conversation):
             assert " ".join(c.question.text.split()) in note
             assert f"Interview EU Kazakhstan, 2024-11-27, paragraph {ev.paragraph}, characters {c.start}–{c.end}" in note
     assert "The interview does not address this question" in md, "the abstention is reported, not hidden"
-    assert f"`{INTERVIEW_SOURCE}`, SHA-256 `{SHA}`" in md
+    assert f"{INTERVIEW_SOURCE}, SHA-256 {SHA}" in shown(md)
 
 
 def test_word_briefing_quotes_verbatim_with_notes_and_sources(conversation):

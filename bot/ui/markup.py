@@ -15,11 +15,10 @@ import re
 from html import escape
 
 from bot.evidence import Evidence, Segment
+from bot.export import markdown_escape  # noqa: F401  (the app's Streamlit text goes through it too)
 
 FOCUS_ID = "verbatim-focus"
 _MARKER = re.compile(r"\[(\d+)\]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~:$&])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))", re.M)
 ROLE_LABELS = {"question": "Question", "answer": "Answer", "other": "Other"}
 
 CSS = """<style>
@@ -56,17 +55,6 @@ def answer_html(text: str, anchor: str, low_confidence: bool = False) -> str:
     body = _MARKER.sub(lambda m: f'<a class="vb-marker" href="#{anchor}-{m.group(1)}" title="Go to citation '
                                  f'{m.group(1)}">[{m.group(1)}]</a>', escape(text, quote=False))
     return f'<div class="vb-answer{" vb-low" if low_confidence else ""}">{body}</div>'
-
-
-def markdown_escape(text: str) -> str:
-    r"""Text for Streamlit's Markdown elements (`st.error`, `st.caption` …) that shows as itself.
-
-    >>> print(markdown_escape("![x](http://h/a.png) <b>:red[hi]</b>"))
-    \!\[x\]\(http\://h/a.png\) \<b\>\:red\[hi\]\</b\>
-    >>> print(markdown_escape("# 1. - no list"))
-    \# 1. - no list
-    """
-    return _MARKDOWN_LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 def user_html(question: str) -> str:
