@@ -1,9 +1,12 @@
 """The LLM answerer: numbered passages in, an answer with `[n]` markers and verbatim quotes out.
 
 The model is any OpenAI-compatible chat endpoint, reached through `langchain-openai`'s
-`ChatOpenAI` with the timeout and retries of `Settings`. Its answer is never trusted as is:
-`check_model_answer` maps every quote back to its exact source span (or drops it, and says so),
-drops markers that point to no passage, and renumbers what is left.
+`ChatOpenAI` with the timeout and retries of `Settings`. Its answer is never trusted as is: `check_model_answer` checks it sentence by sentence. A sentence
+stays only if it rests on quotes found verbatim in the passages (in any quotation style: “…”, "…",
+'…', ‘…’, «…», „…“, 「…」), every marker belongs to such a quote, and its words outside the quotes
+say nothing the cited passages (or the user's question) do not: framing ("the official says"),
+not new claims. Every other sentence is dropped and reported; each quote is mapped back to its
+exact source span; what is left is renumbered. An empty, cut-off or oversized reply is a failure.
 """
 
 from __future__ import annotations
@@ -22,14 +25,25 @@ from ingest.spans import sentence_spans
 from vectorstore.lexical import terms
 
 log = logging.getLogger(__name__)
-# A quoted stretch and the markers right after it, or markers alone: [2], [1, 3], [1][2]. Curly
-# quotes may hold straight ones and straight quotes curly ones (a quote that quotes).
-_QUOTED = r"(?:“(?P<curly>[^”]{2,}?)”|\"(?P<straight>[^\"]{2,}?)\")"
-_QUOTE_OR_MARKER = re.compile(
-    rf"{_QUOTED}?(?P<markers>(?:\s*\[\d+(?:\s*,\s*\d+)*\])+)|{_QUOTED.replace('curly', 'bare_curly').replace('straight', 'bare_straight')}"
+# Quotations in any common style; an outer quote may hold inner ones of another style. A straight
+# or curly single quote counts only at a word boundary, so that "don't" and "it’s" are not quotes.
+_QUOTATION = re.compile(
+    r"“(?P<a>[^”]{2,}?)”|\"(?P<b>[^\"]{2,}?)\"|«\s?(?P<c>[^»]{2,}?)\s?»|„(?P<d>[^“”]{2,}?)[“”]|「(?P<e>[^」]{2,}?)」"
+    r"|‹(?P<f>[^›]{2,}?)›|(?<![\w’'])‘(?P<g>[^‘’]{2,}?)’(?!\w)|(?<![\w’'])'(?P<h>[^']{2,}?)'(?!\w)"
 )
+_OPENERS = "“\"«„「"  # left over once the quotations are taken out: a quote the reply never closed
+_MARKERS = re.compile(r"\s*(?:\[\d+(?:\s*,\s*\d+)*\])+")
 _NUMBER = re.compile(r"\d+")
-_REMOVED = "\x00"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
+MAX_REPLY_CHARS = 20_000
+# Words that frame a quote rather than claim anything: who speaks and how.
+FRAMING = frozenset(terms(
+    "says said adds added notes noted explains explained argues argued describes described calls called answers "
+    "answered replies replied states stated stresses stressed insists insisted puts put words remarks remarked "
+    "according official officials interviewee interviewer journalist speaker guest host asked asking question "
+    "answer response responded recalls recalled continues continued adds also further before later first then "
+    "points pointed out refers referred observes observed concludes concluded acknowledges acknowledged"
+))
 
 
 def make_chat_model(settings):
@@ -42,17 +56,26 @@ def make_chat_model(settings):
 
 
 def _call(chat_model, messages: list[tuple[str, str]], on_token: Callable[[str], None] | None) -> str:
+    finish = None
     try:
         if on_token is None:
-            return str(chat_model.invoke(messages).content)
-        pieces = []
-        for chunk in chat_model.stream(messages):
-            piece = str(chunk.content)
-            pieces.append(piece)
-            on_token(piece)
-        return "".join(pieces)
+            reply = chat_model.invoke(messages)
+            text, finish = str(reply.content), reply.response_metadata.get("finish_reason")
+        else:
+            pieces = []
+            for chunk in chat_model.stream(messages):
+                piece = str(chunk.content)
+                pieces.append(piece)
+                on_token(piece)
+                finish = chunk.response_metadata.get("finish_reason") or finish
+                if sum(map(len, pieces)) > MAX_REPLY_CHARS:
+                    break  # read no further than the check would
+            text = "".join(pieces)
     except Exception as exc:  # openai/httpx raise many kinds; all mean "no usable answer"
         raise ModelError(f"the model {getattr(chat_model, 'model_name', '')!r} failed: {type(exc).__name__}: {exc}"[:300]) from exc
+    if finish == "length":
+        raise ModelError("the model's answer was cut off (it reached its length limit)")
+    return text
 
 
 def rewrite_question(chat_model, question: str, history: list[dict]) -> str:
@@ -83,76 +106,116 @@ class CheckedAnswer:
     abstained: bool
 
 
-def _claim_span(hit: Hit, claim: str) -> tuple[int, int]:
-    """For a marker without a quote: the passage sentence sharing most words with the claim."""
-    p = hit.passage
-    claim_terms = set(terms(claim))
-    best = max(sentence_spans(p.text), key=lambda se: len(claim_terms & set(terms(p.text[se[0]:se[1]]))))
-    return p.start + best[0], p.start + best[1]
+@dataclass(frozen=True)
+class _Quotation:
+    start: int  # in the reply, the opening quotation mark
+    end: int  # after the closing mark
+    words: str  # what is inside the marks
 
 
-def check_model_answer(raw: str, hits: list[Hit]) -> CheckedAnswer:
-    """Verify and renumber a model's answer against the passages it was given."""
+def quotations(raw: str) -> list[_Quotation]:
+    """The quotations of a reply, outermost first, left to right.
+
+    >>> [q.words for q in quotations("He said 'we agree' and «nous aussi», but didn't add “more ‘words’”.")]
+    ['we agree', 'nous aussi', 'more ‘words’']
+    """
+    return [_Quotation(m.start(), m.end(), next(g for g in m.groups() if g is not None))
+            for m in _QUOTATION.finditer(raw)]
+
+
+def _sentences(raw: str, quoted: list[_Quotation]) -> list[tuple[int, int]]:
+    """Sentence spans of the reply; a sentence never ends inside a quotation."""
+    inside = [(q.start, q.end) for q in quoted]
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(raw):
+        if any(a < m.start() < b for a, b in inside):
+            continue
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(raw)))
+    return [(a, b) for a, b in spans if raw[a:b].strip()]
+
+
+def check_model_answer(raw: str, hits: list[Hit], question: str = "") -> CheckedAnswer:
+    """Verify and renumber a model's answer against the passages it was given, sentence by sentence."""
     if not raw.strip():
         raise ModelError("the model gave an empty answer")
+    if len(raw) > MAX_REPLY_CHARS:
+        raise ModelError(f"the model's answer is {len(raw):,} characters long (at most {MAX_REPLY_CHARS:,} are read)")
     if prompts.NOT_ADDRESSED in raw:
         return CheckedAnswer("", [], [], abstained=True)
+    quoted = quotations(raw)
+    outside = "".join(ch for i, ch in enumerate(raw) if not any(q.start <= i < q.end for q in quoted))
+    if any(ch in outside for ch in _OPENERS):
+        raise ModelError("the model's answer holds a quotation it never closed: it was cut off")
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     dropped: list[str] = []
-    out, cursor = [], 0
+    kept: list[str] = []
+    for a, b in _sentences(raw, quoted):
+        rebuilt, problem, cited = _check_sentence(raw, a, b, [q for q in quoted if a <= q.start < b], hits, dropped)
+        if problem:
+            dropped.append(f"{problem}; the sentence was removed: “{' '.join(raw[a:b].split())[:200]}”")
+            continue
+        if not _only_framing(raw, a, b, [q for q in quoted if a <= q.start < b], cited, question):
+            dropped.append(f"the sentence says more than its quotes and was removed: “{' '.join(raw[a:b].split())[:200]}”")
+            continue
+        text = rebuilt
+        for hit, start, end, placeholder in cited:
+            key = (hit.passage.id, start, end)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                citations.append(Citation.from_passage(numbers[key], hit.passage, start, end))
+            text = text.replace(placeholder, f"“{hit.passage.text[start - hit.passage.start:end - hit.passage.start]}” [{numbers[key]}]")
+        kept.append(text)
+    return CheckedAnswer(re.sub(r"[ \t]{2,}", " ", " ".join(kept)).strip(), citations, dropped, abstained=False)
 
-    def cite(hit: Hit, start: int, end: int) -> int:
-        key = (hit.passage.id, start, end)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            citations.append(Citation.from_passage(numbers[key], hit.passage, start, end))
-        return numbers[key]
 
-    for m in _QUOTE_OR_MARKER.finditer(raw):
-        out.append(raw[cursor : m.start()])
-        cursor = m.end()
-        words = m.group("curly") or m.group("straight") or m.group("bare_curly") or m.group("bare_straight")
-        marked = [int(n) for n in _NUMBER.findall(m.group("markers") or "")]
+def _check_sentence(raw: str, a: int, b: int, quoted: list[_Quotation], hits: list[Hit], dropped: list[str]):
+    """The sentence with each quotation (and its markers) replaced by a placeholder, a problem that
+    removes it (or None), and the verified spans behind the placeholders."""
+    if not quoted:
+        return "", "a claim without a verbatim quote", []
+    pieces, cursor, cited = [], a, []
+    for k, q in enumerate(quoted):
+        pieces.append(raw[cursor:q.start])
+        markers = _MARKERS.match(raw, q.end, b)
+        cursor = markers.end() if markers else q.end
+        marked = [int(n) for n in _NUMBER.findall(markers.group())] if markers else []
         valid = [n for n in marked if 1 <= n <= len(hits)]
-        for n in sorted(set(marked) - set(valid)):
-            dropped.append(f"marker [{n}] pointed to no passage; the claim it marked was removed")
         if marked and not valid:
-            out.append(_REMOVED)
-            continue
-        if words is None:  # markers alone: cite the sentence of that passage closest to the claim
-            claim = raw[max(0, raw.rfind(".", 0, m.start()) + 1) : m.start()]
-            out.append("".join(f" [{cite(hits[n - 1], *_claim_span(hits[n - 1], claim))}]" for n in dict.fromkeys(valid)))
-            continue
+            return "", f"marker [{marked[0]}] pointed to no passage", []
+        for n in sorted(set(marked) - set(valid)):
+            dropped.append(f"marker [{n}] pointed to no passage and was removed")
         order = list(dict.fromkeys(valid)) + [n for n in range(1, len(hits) + 1) if n not in valid]
         for n in order:  # the marked passage first, then any other (a wrong marker is corrected)
             p = hits[n - 1].passage
-            span = locate(words, p.text)
+            span = locate(q.words, p.text)
             if span:
-                start, end = p.start + span[0], p.start + span[1]
                 if valid and n not in valid:
                     dropped.append(f"a quote marked {marked} is from passage [{n}]; its marker was corrected")
-                out.append(f"“{p.text[span[0]:span[1]]}” [{cite(hits[n - 1], start, end)}]")
+                placeholder = f"\x00{k}\x00"
+                cited.append((hits[n - 1], p.start + span[0], p.start + span[1], placeholder))
+                pieces.append(placeholder)
                 break
         else:
-            out.append(_REMOVED)
-            dropped.append(f"quote not found verbatim in the transcript; its sentence was removed: “{words[:200]}”")
-    out.append(raw[cursor:])
-    text = _without_removed_sentences("".join(out))
-    kept = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
-    citations = [c for c in citations if c.n in kept]
-    renumber = {c.n: i for i, c in enumerate(citations, 1)}
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", text)
-    citations = [replace(c, n=renumber[c.n]) for c in citations]
-    return CheckedAnswer(text, citations, dropped, abstained=False)
+            return "", f"quote not found verbatim in the transcript: “{q.words[:200]}”", []
+    rest = raw[cursor:b]
+    if _MARKERS.search(rest) or any(_MARKERS.search(piece) for piece in pieces if "\x00" not in piece):
+        return "", "a marker that no quote goes with (a claim without a verbatim quote)", []
+    return "".join(pieces) + rest, None, cited
 
 
-def _without_removed_sentences(text: str) -> str:
-    """Drop every sentence that held a removed quote or claim: what is left is all verifiable.
-
-    >>> _without_removed_sentences("Fine [1]. They said " + _REMOVED + ". Good [2].")
-    'Fine [1]. Good [2].'
-    """
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    kept = [s for s in sentences if _REMOVED not in s]
-    return re.sub(r"[ \t]{2,}", " ", " ".join(kept)).strip()
+def _only_framing(raw: str, a: int, b: int, quoted: list[_Quotation], cited, question: str) -> bool:
+    """True when the sentence's words outside its quotes frame them ("the official says") or repeat
+    words of the cited passages, their questions or the user's question: no claim of their own."""
+    prose = raw[a:b]
+    for q in sorted(quoted, key=lambda q: -q.start):
+        prose = prose[: q.start - a] + " " + prose[q.end - a :]
+    allowed = set(FRAMING) | set(terms(question))
+    for hit, *_ in cited:
+        p = hit.passage
+        allowed |= set(terms(p.text)) | set(terms(p.speaker))
+        if p.question is not None:
+            allowed |= set(terms(p.question.text)) | set(terms(p.question.speaker))
+    return set(terms(_MARKERS.sub(" ", prose))) <= allowed

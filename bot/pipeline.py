@@ -85,7 +85,7 @@ class Bot:
         if self.chat_model is not None and hits:
             try:
                 raw = llm.generate(self.chat_model, standalone.text, hits[:LLM_PASSAGES], on_token)
-                checked = llm.check_model_answer(raw, hits[:LLM_PASSAGES])
+                checked = llm.check_model_answer(raw, hits[:LLM_PASSAGES], standalone.text)
                 dropped = checked.dropped
                 if checked.abstained:
                     decision, mode, model = Decision(NOT_ADDRESSED, 0.0, 0.0), "llm", self.model_name

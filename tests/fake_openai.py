@@ -33,8 +33,10 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def enqueue(self, content=None, status: int = 200, hang: float = 0.0) -> None:
-        self.replies.append({"content": content, "status": status, "hang": hang})
+    def enqueue(self, content=None, status: int = 200, hang: float = 0.0, finish: str = "stop") -> None:
+        """Script the next reply: its content (or a function of the request body), an HTTP status,
+        seconds to hang first, and the finish reason ("length": the model ran out of tokens)."""
+        self.replies.append({"content": content, "status": status, "hang": hang, "finish": finish})
 
     def start(self) -> FakeOpenAI:
         self._thread.start()
@@ -83,15 +85,16 @@ class FakeOpenAI:
                                       {"retry-after-ms": "10"})
                 content = reply["content"](body) if callable(reply["content"]) else (reply["content"] or "")
                 if body.get("stream"):
-                    return self._stream(body, content)
+                    return self._stream(body, content, reply["finish"])
                 return self._json(200, {
                     "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                                 "finish_reason": reply["finish"]}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 })
 
-            def _stream(self, body: dict, content: str) -> None:
+            def _stream(self, body: dict, content: str, finish: str = "stop") -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -100,7 +103,7 @@ class FakeOpenAI:
                     delta = {"content": piece} if piece is not None else {}
                     chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
                              "model": body.get("model"),
-                             "choices": [{"index": 0, "delta": delta, "finish_reason": None if piece is not None else "stop"}]}
+                             "choices": [{"index": 0, "delta": delta, "finish_reason": None if piece is not None else finish}]}
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
                 self.wfile.write(b"data: [DONE]\n\n")
