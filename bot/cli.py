@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.answer import Answer
 from bot.errors import USER_ERRORS, InputError
-from bot.jsonl import read_json_lines
+from bot.jsonl import lines_of, parse_question_line
 from bot.settings import Settings
 
 
@@ -65,9 +65,26 @@ def render(answer: Answer) -> str:
 
 
 def read_batch(path: Path) -> list[dict]:
-    """Validated `--batch` lines: each needs a `question`; `id` defaults to the line number."""
-    return [{"id": str(item.get("id", where.rsplit(":", 1)[1])), "question": item["question"],
-             "history": item.get("history") or []} for where, item in read_json_lines(path)]
+    """`--batch` lines: each needs a `question`; `id` defaults to the line number. A bad line is
+    kept as `{"id", "error"}`, so that it is answered with its error in its place."""
+    items = []
+    for where, line in lines_of(path):
+        number = where.rsplit(":", 1)[1]
+        try:
+            item = parse_question_line(line, where)
+        except InputError as exc:
+            items.append({"id": _id_of(line) or number, "error": str(exc)})
+            continue
+        items.append({"id": str(item.get("id", number)), "question": item["question"], "history": item.get("history") or []})
+    return items
+
+
+def _id_of(line: str) -> str | None:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return str(item["id"]) if isinstance(item, dict) and item.get("id") is not None else None
 
 
 def checked_sources(bot, sources: list[str]) -> list[str] | None:
@@ -84,9 +101,20 @@ def checked_sources(bot, sources: list[str]) -> list[str] | None:
 def _ask(args, bot) -> int:
     sources = checked_sources(bot, args.source)
     if args.batch:
-        for item in read_batch(args.batch):
-            answer = bot.ask(item["question"], item["history"], sources=sources)
-            print(json.dumps(answer.to_json(item["id"]), ensure_ascii=False), flush=True)
+        items, failed = read_batch(args.batch), []
+        for item in items:
+            try:
+                if "error" in item:
+                    raise InputError(item["error"])
+                out = bot.ask(item["question"], item["history"], sources=sources).to_json(item["id"])
+            except InputError as exc:  # this line's problem, answered in its place; the batch goes on
+                out = {"id": item["id"], "error": str(exc)}
+                failed.append(str(exc))
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        if failed:
+            print(f"error: {len(failed)} of {len(items)} questions could not be answered (first: {failed[0]}); "
+                  f"each has an \"error\" in its place", file=sys.stderr)
+            return 1
         return 0
     if not args.question:
         raise InputError("give a question, or --batch FILE")

@@ -31,6 +31,9 @@ _INTERVIEWER = re.compile(
     re.I,
 )
 
+MAX_CONTEXT_CHARS = 2000  # a long chain of follow-ups keeps its latest subject, not all of them
+
+
 @dataclass(frozen=True)
 class StandaloneQuestion:
     """What to search for: the user's question (`focus`) and, for a follow-up, the earlier subject."""
@@ -103,7 +106,7 @@ def _resolve(question: str, subject: StandaloneQuestion | None) -> StandaloneQue
     if subject is None or not is_follow_up(question):
         return StandaloneQuestion(question)
     context = subject.focus if subject.context is None else f"{subject.context} {subject.focus}"
-    return StandaloneQuestion(question, context)
+    return StandaloneQuestion(question, context[-MAX_CONTEXT_CHARS:])
 
 
 _INTERVIEWEE = re.compile(r"\b(?:interviewee|the (?:official|guest|speaker|witness|minister|respondent|expert))\b", re.I)

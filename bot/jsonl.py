@@ -15,26 +15,36 @@ from typing import Iterator
 from bot.errors import InputError
 
 
-def read_json_lines(path: Path) -> Iterator[tuple[str, dict]]:
-    """(`file:line`, object) for each non-blank line; each must be a JSON object with a "question"."""
+def lines_of(path: Path) -> Iterator[tuple[str, str]]:
+    """(`file:line`, text) for each non-blank line. Lines end at "\\n" only: U+2028 and the other
+    characters `str.splitlines` also splits on may stand inside a JSON string."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
-            raise InputError(f"{where}: each line needs a non-empty \"question\" string")
-        history = item.get("history") or []
-        if not isinstance(history, list) or not all(
-            isinstance(t, dict) and t.get("role") in ("user", "assistant") and isinstance(t.get("content"), str)
-            for t in history
-        ):
-            raise InputError(f"{where}: \"history\" must be a list of {{role: user|assistant, content}}")
-        yield where, item
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            yield f"{path}:{number}", line.removesuffix("\r")
+
+
+def parse_question_line(line: str, where: str) -> dict:
+    """One JSON object with a non-empty "question" (and, if any, a valid "history"), or `InputError`."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
+        raise InputError(f"{where}: each line needs a non-empty \"question\" string")
+    history = item.get("history") or []
+    if not isinstance(history, list) or not all(
+        isinstance(t, dict) and t.get("role") in ("user", "assistant") and isinstance(t.get("content"), str)
+        for t in history
+    ):
+        raise InputError(f"{where}: \"history\" must be a list of {{role: user|assistant, content}}")
+    return item
+
+
+def read_json_lines(path: Path) -> Iterator[tuple[str, dict]]:
+    """(`file:line`, object) for each non-blank line; a bad line stops the reading with `InputError`."""
+    for where, line in lines_of(path):
+        yield where, parse_question_line(line, where)

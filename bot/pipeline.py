@@ -27,6 +27,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 20  # earlier turns than these do not shape a follow-up
 LLM_PASSAGES = 6
 
 
@@ -61,7 +62,9 @@ class Bot:
             raise InputError("the question is empty: type a question about the interview")
         if len(question) > MAX_QUESTION_CHARS:
             raise InputError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
-        history = list(history or [])
+        # the conversation so far, bounded: its last turns, each no longer than a question may be
+        history = [{"role": turn.get("role"), "content": str(turn.get("content", ""))[:MAX_QUESTION_CHARS]}
+                   for turn in list(history or [])[-MAX_HISTORY_TURNS:] if isinstance(turn, dict)]
         max_citations = max_citations or self.settings.max_citations
         timings: dict[str, float] = {}
         started = time.perf_counter()

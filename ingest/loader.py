@@ -67,13 +67,16 @@ def read_transcript_text(path: str | os.PathLike) -> str:
     if path.is_dir():
         raise TranscriptError(f"{path} is a directory: give the transcript files inside it")
     check_suffix(str(path))
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        decode_transcript(b"x" * (MAX_BYTES + 1), str(path))  # raises the size error
+    if not path.is_file():  # a FIFO would hang the read, /dev/zero would never end
+        raise TranscriptError(f"{path} is not a regular file (a pipe, a device?): give a transcript file")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # bounded, whatever the file claims to be
     except OSError as exc:
         raise TranscriptError(f"{path}: cannot read it ({exc.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise TranscriptError(f"{path} is too large ({path.stat().st_size / 2**20:.1f} MiB; the limit is "
+                              f"{MAX_BYTES // 2**20} MiB): split it into parts")
     return decode_transcript(data, str(path))
 
 

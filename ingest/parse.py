@@ -18,7 +18,7 @@ from pathlib import PurePath
 from ingest.errors import TranscriptError
 from ingest import captions, formats
 from ingest.formats import FORMATS, Segment, ends_with_question
-from ingest.spans import chunk_spans, paragraph_spans
+from ingest.spans import cap_span, chunk_spans, paragraph_spans
 from ingest.transcript import Passage, Transcript, Turn, passage_id, text_sha256
 
 _DATE = r"(?P<date>\d{4}-\d{2}-\d{2})"
@@ -187,7 +187,7 @@ def parse_transcript(text: str, source: str, fmt: str | None = None, title: str 
         if turn.role == "question":
             question = turn
         for seg in group:
-            pieces = [(seg.start, seg.end)] if is_captions else [
+            pieces = cap_span(text, seg.start, seg.end) if is_captions else [
                 chunk for s, e in paragraph_spans(text, seg.start, seg.end)
                 for chunk in chunk_spans(text, s, e, _MAX_PASSAGE_CHARS, _TARGET_PASSAGE_CHARS)
             ]

@@ -79,11 +79,37 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
     return [(s, e) for s, e in spans if e > s]
 
 
+HARD_MAX_CHARS = 3000  # no passage is longer, whatever the punctuation (a sentence this long is not one)
+
+
+def cap_span(text: str, start: int, end: int, limit: int = HARD_MAX_CHARS) -> list[Span]:
+    """`[start, end)` in pieces of at most `limit` characters, cut at the last space before the
+    limit (or at the limit, in a run without spaces).
+
+    >>> cap_span("aaa bbb ccc", 0, 11, limit=8)
+    [(0, 7), (8, 11)]
+    >>> cap_span("abcdefghij", 0, 10, limit=4)
+    [(0, 4), (4, 8), (8, 10)]
+    """
+    pieces = []
+    while end - start > limit:
+        cut = text.rfind(" ", start + 1, start + limit + 1)
+        cut = cut if cut > start else start + limit
+        pieces.append(strip_span(text, start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    pieces.append(strip_span(text, start, end))
+    return [(s, e) for s, e in pieces if e > s]
+
+
 def chunk_spans(text: str, start: int, end: int, max_chars: int = 900, target: int = 600) -> list[Span]:
     """Split a long span into runs of whole sentences of about `target` characters.
 
     Spans no longer than `max_chars` come back whole; a single sentence longer than `max_chars`
-    stays whole too (a quote is never cut mid-sentence).
+    stays whole too (a quote is never cut mid-sentence), unless it is longer than `HARD_MAX_CHARS`:
+    then it is cut at spaces (`cap_span`), so that a file without punctuation cannot become one
+    passage of megabytes.
 
     >>> chunk_spans("One. Two. Six.", 0, 14, max_chars=8, target=5)
     [(0, 4), (5, 9), (10, 14)]
@@ -106,4 +132,4 @@ def chunk_spans(text: str, start: int, end: int, max_chars: int = 900, target: i
             chunks[-1] = (chunks[-1][0], chunk_end)
         else:
             chunks.append((chunk_start, chunk_end))
-    return chunks
+    return [piece for s, e in chunks for piece in cap_span(text, s, e)]

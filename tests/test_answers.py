@@ -116,3 +116,11 @@ def test_citations_are_short_and_bounded(interview_bot):
     answer = interview_bot.ask("Which values does the EU build its agreements on?", max_citations=2)
     assert 1 <= len(answer.citations) <= 2
     assert sum(c.end - c.start for c in answer.citations) <= 450
+
+
+def test_a_huge_conversation_makes_a_bounded_search(interview_bot):
+    history = [{"role": "user", "content": "What about the petition? " + "x" * 1_000_000},
+               {"role": "assistant", "content": "y" * 1_000_000}] * 30
+    answer = interview_bot.ask("And would the member states be happy about that?", history)
+    assert len(answer.standalone_question) < 5000
+    assert_verbatim(answer)

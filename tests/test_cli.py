@@ -83,6 +83,20 @@ def test_bad_batch_line_is_one_line_error(store, tmp_path):
     result = run("-m", "bot", "ask", "--batch", str(questions), "--store", str(store), "--json")
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "bad.jsonl:2: not valid JSON" in result.stderr
+    first, second = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["id"] == "1" and "answer" in first, "the good line is answered: a bad one does not abort the batch"
+    assert second == {"id": "2", "error": second["error"]} and "not valid JSON" in second["error"]
+
+
+def test_a_batch_line_may_hold_any_character_and_a_too_long_question_is_its_own_error(store, tmp_path):
+    questions = tmp_path / "odd.jsonl"
+    questions.write_text(json.dumps({"id": "sep", "question": "Is water\u2028a human right?"}, ensure_ascii=False) + "\n"
+                         + json.dumps({"id": "long", "question": "why " * 1000}) + "\n", encoding="utf-8")
+    result = run("-m", "bot", "ask", "--batch", str(questions), "--store", str(store), "--json")
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["id"] for a in answers] == ["sep", "long"]
+    assert "answer" in answers[0], "U+2028 inside a JSON string does not split the line"
+    assert "characters long" in answers[1]["error"] and result.returncode == 1
 
 
 def test_missing_store_says_what_to_do(tmp_path):

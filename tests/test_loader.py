@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bot.errors import TranscriptError
@@ -45,3 +47,26 @@ def test_missing_file_and_directory(tmp_path):
 
 def test_decoding_keeps_newlines_exactly():
     assert decode_transcript(b"A?\r\n\r\nB.\r\n", "x.txt") == "A?\r\n\r\nB.\r\n"
+
+
+def test_a_pipe_or_a_device_named_like_a_transcript_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(TranscriptError, match="not a regular file"):
+        load_transcript(fifo)  # a FIFO would hang the read forever
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(TranscriptError, match="not a regular file"):
+        load_transcript(zero)  # /dev/zero would be read until memory runs out
+
+
+def test_a_file_without_punctuation_becomes_passages_of_bounded_length(tmp_path):
+    from ingest.spans import HARD_MAX_CHARS
+
+    words = " ".join(f"word{i}" for i in range(200_000))  # about 1.3 MB, one line, no sentence end
+    path = tmp_path / "run-on.txt"
+    path.write_text(f"Q: What did you say?\nA: {words}\n", encoding="utf-8")
+    t = load_transcript(path)
+    assert max(len(p.text) for p in t.passages) <= HARD_MAX_CHARS
+    assert all(t.text[p.start:p.end] == p.text for p in t.passages)
+    assert " ".join(p.text for p in t.answer_passages) == words, "nothing is lost between the pieces"
