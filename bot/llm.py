@@ -12,7 +12,10 @@ exact source span; what is left is renumbered. An empty, cut-off or oversized re
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
+import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -47,55 +50,134 @@ FRAMING = frozenset(terms(
 
 
 def make_chat_model(settings):
+    """The configured chat model. Retries are ours (`call`), inside the question's deadline."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
         model=settings.chat_model, api_key=settings.openai_api_key or "not-needed", base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout, max_retries=settings.llm_retries, temperature=0,
+        timeout=settings.llm_timeout, max_retries=0, temperature=0,
     )
 
 
-def _call(chat_model, messages: list[tuple[str, str]], on_token: Callable[[str], None] | None) -> str:
-    finish = None
+class Deadline:
+    """The time a question's model work may take, all calls, retries and waits included.
+
+    >>> d = Deadline(5.0, retries=1); 0 < d.left() <= 5.0
+    True
+    """
+
+    def __init__(self, seconds: float, retries: int = 1):
+        self.seconds, self.retries = seconds, retries
+        self.ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """Seconds a 429/503 asks us to wait (`Retry-After`, `retry-after-ms`), if it says."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
     try:
-        if on_token is None:
-            reply = chat_model.invoke(messages)
-            text, finish = str(reply.content), reply.response_metadata.get("finish_reason")
-        else:
-            pieces = []
-            for chunk in chat_model.stream(messages):
-                piece = str(chunk.content)
-                pieces.append(piece)
-                on_token(piece)
-                finish = chunk.response_metadata.get("finish_reason") or finish
-                if sum(map(len, pieces)) > MAX_REPLY_CHARS:
-                    break  # read no further than the check would
-            text = "".join(pieces)
-    except Exception as exc:  # openai/httpx raise many kinds; all mean "no usable answer"
-        raise ModelError(f"the model {getattr(chat_model, 'model_name', '')!r} failed: {type(exc).__name__}: {exc}"[:300]) from exc
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        if headers.get("retry-after"):
+            return float(headers["retry-after"])
+    except ValueError:
+        return None
+    return None
+
+
+def _retryable(exc: Exception) -> bool:
+    import openai
+
+    if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError)):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
+
+
+def call(chat_model, messages: list[tuple[str, str]], on_token: Callable[[str], None] | None,
+         deadline: Deadline) -> str:
+    """The model's reply, within `deadline`: retries on 429, 5xx and lost connections while time
+    and retries are left (a `Retry-After` longer than the time left ends them at once); a reply
+    still coming at the deadline (a server trickling bytes) is abandoned."""
+    name = getattr(chat_model, "model_name", "")
+    attempt = 0
+    while True:
+        try:
+            return _attempt(chat_model, messages, on_token, deadline)
+        except ModelError:
+            raise
+        except Exception as exc:  # openai/httpx raise many kinds; all mean "no usable answer"
+            wait = _retry_after(exc) or min(0.25 * 2 ** attempt, 2.0)
+            attempt += 1
+            if not _retryable(exc) or attempt > deadline.retries or wait >= deadline.left():
+                raise ModelError(f"the model {name!r} failed: {type(exc).__name__}: {exc}"[:300]) from exc
+            time.sleep(wait)
+
+
+def _attempt(chat_model, messages, on_token, deadline: Deadline) -> str:
+    """One call, in a worker thread, so that the deadline holds however slowly bytes arrive; the
+    tokens reach `on_token` in the caller's thread."""
+    events: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        try:
+            if on_token is None:
+                reply = chat_model.invoke(messages)
+                events.put(("piece", str(reply.content), reply.response_metadata.get("finish_reason")))
+            else:
+                for chunk in chat_model.stream(messages):
+                    events.put(("piece", str(chunk.content), chunk.response_metadata.get("finish_reason")))
+            events.put(("done", None, None))
+        except Exception as exc:  # handed to the caller's thread
+            events.put(("error", exc, None))
+
+    threading.Thread(target=work, daemon=True, name="verbatim-model-call").start()
+    pieces, finish, size = [], None, 0
+    while True:
+        left = deadline.left()
+        try:
+            if left <= 0:
+                raise queue.Empty
+            kind, value, reason = events.get(timeout=left)
+        except queue.Empty:
+            raise ModelError(f"the model did not answer within {deadline.seconds:g} s (VERBATIM_LLM_TIMEOUT)") from None
+        if kind == "error":
+            raise value
+        if kind == "done":
+            break
+        pieces.append(value)
+        size += len(value)
+        finish = reason or finish
+        if on_token is not None and value:
+            on_token(value)
+        if size > MAX_REPLY_CHARS:
+            break  # read no further than the check would
     if finish == "length":
         raise ModelError("the model's answer was cut off (it reached its length limit)")
-    return text
+    return "".join(pieces)
 
 
-def rewrite_question(chat_model, question: str, history: list[dict]) -> str:
+def rewrite_question(chat_model, question: str, history: list[dict], deadline: Deadline) -> str:
     """The model's standalone version of a follow-up question."""
     lines = "\n".join(f"{t['role']}: {t['content'][:600]}" for t in history[-6:])
-    text = _call(chat_model, [("system", prompts.REWRITE_SYSTEM),
-                              ("human", prompts.REWRITE_USER.format(history=lines, question=question))], None)
+    text = call(chat_model, [("system", prompts.REWRITE_SYSTEM),
+                             ("human", prompts.REWRITE_USER.format(history=lines, question=question))], None, deadline)
     text = " ".join(text.split()).strip().strip('"')
     if not text or len(text) > 4 * len(question) + 200:
         raise ModelError("the model gave no usable rewrite of the question")
     return text
 
 
-def generate(chat_model, question: str, hits: list[Hit], on_token: Callable[[str], None] | None = None) -> str:
+def generate(chat_model, question: str, hits: list[Hit], deadline: Deadline,
+             on_token: Callable[[str], None] | None = None) -> str:
     passages = "\n\n".join(
         prompts.PASSAGE.format(n=n, speaker=h.passage.speaker, role=h.passage.role, text=h.passage.text)
         for n, h in enumerate(hits, 1)
     )
-    return _call(chat_model, [("system", prompts.ANSWER_SYSTEM),
-                              ("human", prompts.ANSWER_USER.format(passages=passages, question=question))], on_token)
+    return call(chat_model, [("system", prompts.ANSWER_SYSTEM),
+                             ("human", prompts.ANSWER_USER.format(passages=passages, question=question))],
+                on_token, deadline)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,8 @@ class Bot:
         max_citations = max_citations or self.settings.max_citations
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        standalone, notice = self._standalone(question, history)
+        deadline = llm.Deadline(self.settings.llm_timeout, self.settings.llm_retries)  # for all model calls
+        standalone, notice = self._standalone(question, history, deadline)
         timings["rewrite"] = time.perf_counter() - started
 
         t = time.perf_counter()
@@ -87,7 +88,7 @@ class Bot:
         text = ""
         if self.chat_model is not None and hits:
             try:
-                raw = llm.generate(self.chat_model, standalone.text, hits[:LLM_PASSAGES], on_token)
+                raw = llm.generate(self.chat_model, standalone.text, hits[:LLM_PASSAGES], deadline, on_token)
                 checked = llm.check_model_answer(raw, hits[:LLM_PASSAGES], standalone.text)
                 dropped = checked.dropped
                 if checked.abstained:
@@ -101,7 +102,8 @@ class Bot:
                     decision = Decision(CANDIDATES if dropped else ANSWER, 1.0, 0.5 if dropped else 1.0)
             except ModelError as exc:
                 log.warning("%s", exc)
-                notice = f"The model failed ({exc}); this is the offline answer."
+                failed = f"The model failed ({exc}); this is the offline answer."
+                notice = f"{notice} {failed}" if notice else failed  # every notice is kept
         if mode == "extractive" and decision.outcome != NOT_ADDRESSED:
             if decision.outcome == ANSWER:
                 quotes = choose_quotes(sentences, max_citations, self.calibrated.second_threshold)
@@ -123,12 +125,13 @@ class Bot:
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
                       notice, model, retrieved, decision.confidence, decision.outcome, scores, searched_sources)
 
-    def _standalone(self, question: str, history: list[dict]) -> tuple[StandaloneQuestion, str | None]:
+    def _standalone(self, question: str, history: list[dict],
+                    deadline: llm.Deadline) -> tuple[StandaloneQuestion, str | None]:
         offline = standalone_question(question, history)
         if self.chat_model is None or offline.context is None or not is_follow_up(question):
             return offline, None
         try:
-            return StandaloneQuestion(llm.rewrite_question(self.chat_model, question, history)), None
+            return StandaloneQuestion(llm.rewrite_question(self.chat_model, question, history, deadline)), None
         except ModelError as exc:
             log.warning("%s", exc)
             return offline, f"The model could not rewrite the follow-up ({exc}); the offline rewrite was used."

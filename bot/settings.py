@@ -10,8 +10,8 @@
 | OPENAI_API_KEY         | (none)       | key for the OpenAI-compatible server                           |
 | OPENAI_BASE_URL        | (none)       | its URL (Ollama, vLLM, llama.cpp, Azure's OpenAI endpoint ...) |
 | VERBATIM_CHAT_MODEL    | gpt-4o-mini  | the chat model's name on that server                           |
-| VERBATIM_LLM_TIMEOUT   | 20           | seconds before one model call is abandoned                     |
-| VERBATIM_LLM_RETRIES   | 1            | retries after a failed model call (429, 5xx, timeouts)         |
+| VERBATIM_LLM_TIMEOUT   | 20           | seconds a question may spend on the model: all calls and retries |
+| VERBATIM_LLM_RETRIES   | 1            | retries after a failed call (429, 5xx), within that time         |
 | VERBATIM_MAX_CITATIONS | 3            | most citations in one answer                                   |
 """
 

@@ -33,10 +33,13 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def enqueue(self, content=None, status: int = 200, hang: float = 0.0, finish: str = "stop") -> None:
-        """Script the next reply: its content (or a function of the request body), an HTTP status,
-        seconds to hang first, and the finish reason ("length": the model ran out of tokens)."""
-        self.replies.append({"content": content, "status": status, "hang": hang, "finish": finish})
+    def enqueue(self, content=None, status: int = 200, hang: float = 0.0, finish: str = "stop",
+                retry_after: float | None = None, trickle: float = 0.0) -> None:
+        """Script the next reply: its content (or a function of the request body), an HTTP status
+        (with a `Retry-After` of `retry_after` seconds), seconds to hang first, the finish reason
+        ("length": the model ran out of tokens), and seconds between bytes (a trickling server)."""
+        self.replies.append({"content": content, "status": status, "hang": hang, "finish": finish,
+                             "retry_after": retry_after, "trickle": trickle})
 
     def start(self) -> FakeOpenAI:
         self._thread.start()
@@ -57,7 +60,7 @@ class FakeOpenAI:
             def log_message(self, *args):  # keep test output clean
                 pass
 
-            def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
+            def _json(self, status: int, body: dict, headers: dict | None = None, trickle: float = 0.0) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -65,7 +68,14 @@ class FakeOpenAI:
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
-                self.wfile.write(data)
+                if not trickle:
+                    self.wfile.write(data)
+                    return
+                for i in range(len(data)):  # one byte at a time: every read is quick, the whole is not
+                    if fake.release.wait(trickle):
+                        return
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
@@ -81,8 +91,9 @@ class FakeOpenAI:
                 if reply["hang"]:
                     fake.release.wait(reply["hang"])
                 if reply["status"] != 200:
+                    wait = {"retry-after": f"{reply['retry_after']:g}"} if reply["retry_after"] else {"retry-after-ms": "10"}
                     return self._json(reply["status"], {"error": {"message": f"scripted {reply['status']}", "type": "rate_limit"}},
-                                      {"retry-after-ms": "10"})
+                                      wait)
                 content = reply["content"](body) if callable(reply["content"]) else (reply["content"] or "")
                 if body.get("stream"):
                     return self._stream(body, content, reply["finish"])
@@ -92,7 +103,7 @@ class FakeOpenAI:
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                                  "finish_reason": reply["finish"]}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                })
+                }, trickle=reply["trickle"])
 
             def _stream(self, body: dict, content: str, finish: str = "stop") -> None:
                 self.send_response(200)

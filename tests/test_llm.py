@@ -279,3 +279,48 @@ def test_a_planted_instruction_obeyed_by_the_model_yields_nothing_unverified(set
     assert "sanctions" not in answer.text and any("sanctions" in d for d in answer.dropped)
     assert [c.quote for c in answer.citations] == ["We trade a lot with Kazakhstan."]
     assert answer.confidence != "high"
+
+
+# -- one deadline per question: retries, Retry-After and slow replies included --------------------
+@pytest.fixture
+def quick_model_bot(model_bot):
+    settings = replace(model_bot.settings, llm_timeout=2.0, llm_retries=3)
+    return Bot(settings, model_bot.store, model_bot.embeddings, llm.make_chat_model(settings))
+
+
+def test_a_retry_after_longer_than_the_deadline_ends_the_wait(quick_model_bot, fake_openai):
+    fake_openai.enqueue(status=429, retry_after=30)
+    started = time.perf_counter()
+    answer = quick_model_bot.ask(QUESTION)
+    assert time.perf_counter() - started < 4, "a 30 s Retry-After is not waited out past a 2 s deadline"
+    assert answer.mode == "extractive" and "RateLimitError" in answer.notice
+
+
+def test_a_trickling_reply_is_abandoned_at_the_deadline(quick_model_bot, fake_openai):
+    fake_openai.enqueue(f'"{HAPPY}" [1]', trickle=0.05)  # each byte in time; the whole reply not
+    started = time.perf_counter()
+    answer = quick_model_bot.ask(QUESTION)
+    assert time.perf_counter() - started < 4
+    assert answer.mode == "extractive" and "did not answer within 2 s" in answer.notice
+
+
+def test_a_trickling_stream_is_abandoned_at_the_deadline_too(quick_model_bot, fake_openai):
+    fake_openai.enqueue(f'"{HAPPY}" [1]', hang=10)
+    pieces = []
+    started = time.perf_counter()
+    answer = quick_model_bot.ask(QUESTION, on_token=pieces.append)
+    assert time.perf_counter() - started < 4 and answer.mode == "extractive"
+
+
+def test_a_follow_up_shares_one_deadline_and_keeps_every_notice(quick_model_bot, fake_openai):
+    fake_openai.enqueue(status=500)
+    fake_openai.enqueue(status=500)
+    fake_openai.enqueue(status=500)
+    fake_openai.enqueue(status=500)
+    fake_openai.enqueue(hang=10)
+    history = [{"role": "user", "content": "What about the petition against LGBT propaganda?"},
+               {"role": "assistant", "content": "..."}]
+    started = time.perf_counter()
+    answer = quick_model_bot.ask("Would the member states be happy about that?", history)
+    assert time.perf_counter() - started < 4, "rewrite and answer together stay within the one deadline"
+    assert "could not rewrite the follow-up" in answer.notice and "this is the offline answer" in answer.notice
