@@ -2,8 +2,13 @@
 
 Two collections per store: `<name>` holds one record per passage (its embedding, text and offsets
 as metadata, id = the passage's stable id) and `<name>-sources` one record per transcript (its
-exact text and metadata), so that citations can be checked and transcripts shown without the
-original files. The passages collection records the embedding model and dimension that built it;
+exact text and metadata, with the ids of its passages), so that citations can be checked and
+transcripts shown without the original files.
+
+Re-ingesting an edited file is atomic for readers: the new version's passages are written first,
+then the transcript's record is switched to the new text and passage ids in one write, then the
+old passages are deleted. Readers take a transcript's passages from its record, so a process
+killed at any moment leaves each file wholly old or wholly new (and the next ingest tidies up). The passages collection records the embedding model and dimension that built it;
 a store built with one model refuses to be searched or extended with another.
 """
 
@@ -135,6 +140,15 @@ def _passage(pid: str, text: str, meta: dict) -> Passage:
                    meta["turn_index"], meta.get("timing"))
 
 
+def _is_current(pid: str, source: str, current: dict[str, set[str] | None]) -> bool:
+    """A passage of the version its transcript's record names (any passage, for a record written
+    before records named their passages); none of a transcript with no record."""
+    if source not in current:
+        return False
+    ids = current[source]
+    return ids is None or pid in ids
+
+
 class Store:
     """Chroma collections for passages and sources; the passage list and lexical index are cached."""
 
@@ -198,24 +212,30 @@ class Store:
                     progress(i + len(chunk), len(new))
             if pending:
                 pending.result()
-        if stale:
-            collection.delete(ids=stale)
-        if new or stale or not sources.get(ids=[self._source_id(transcript.source)], include=[])["ids"]:
+        record = sources.get(ids=[self._source_id(transcript.source)], include=["metadatas"])["metadatas"]
+        meta = self._source_meta(transcript)
+        if not record or record[0].get("sha256") != meta["sha256"] or record[0].get("passage_ids") != meta["passage_ids"]:
+            # the switch: from here on readers see the new version (its passages are all written)
             sources.upsert(ids=[self._source_id(transcript.source)], embeddings=[[1.0]], documents=[transcript.text],
-                           metadatas=[self._source_meta(transcript)])
+                           metadatas=[meta])
+        for i in range(0, len(stale), PAGE):  # only now the old version's passages go
+            collection.delete(ids=stale[i : i + PAGE])
         self._forget()
         return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started)
 
     def remove(self, source: str) -> int:
-        """Delete one transcript (its passages and its text); the number of passages removed."""
+        """Delete one transcript (its record first: readers stop seeing it at once; then its
+        passages); the number of passages removed."""
         sources = self._sources(create=False)
-        if not sources.get(ids=[self._source_id(source)], include=[])["ids"]:
-            raise StoreError(f"no transcript {source!r} in this store: `python -m ingest --list` shows what it holds")
         collection = self._collection(create=False)
         ids = read_all(collection, [], where={"source": source})["ids"]
-        for i in range(0, len(ids), PAGE):
+        if not sources.get(ids=[self._source_id(source)], include=[])["ids"]:
+            if not ids:
+                raise StoreError(f"no transcript {source!r} in this store: `python -m ingest --list` shows what it holds")
+        else:
+            sources.delete(ids=[self._source_id(source)])
+        for i in range(0, len(ids), PAGE):  # left over by a removal that was killed, too
             collection.delete(ids=ids[i : i + PAGE])
-        sources.delete(ids=[self._source_id(source)])
         self._forget()
         return len(ids)
 
@@ -242,7 +262,8 @@ class Store:
         meta = {"source": t.source, "title": t.title, "format": t.format, "sha256": t.sha256,
                 "speakers": json.dumps(list(t.speakers)), "turns": len(t.turns), "questions": len(t.questions),
                 "passages": len(t.passages), "ingested_at": time.time(),
-                "descriptions": json.dumps([list(pair) for pair in t.descriptions])}
+                "descriptions": json.dumps([list(pair) for pair in t.descriptions]),
+                "passage_ids": json.dumps([p.id for p in t.passages])}
         if t.date:
             meta["date"] = t.date
         return meta
@@ -283,8 +304,9 @@ class Store:
         version = tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
         if self._cache is None or self._cache[0] != version:
             got = read_all(self._collection(create=False), ["documents", "metadatas"])
-            passages = sorted((_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])),
-                              key=lambda p: (p.source, p.start))
+            current = {m["source"]: set(json.loads(m["passage_ids"])) if "passage_ids" in m else None for m in metas}
+            passages = sorted((_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                               if _is_current(i, m["source"], current)), key=lambda p: (p.source, p.start))
             if not passages:
                 raise StoreMissingError("the store is empty: ingest a transcript first with `python -m ingest FILE`")
             own = [terms(p.text) for p in passages]
