@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control characters from a transcript (an escape sequence could recolour
+    or rewrite the screen) are shown as `\\x1b`, not obeyed.
+
+    >>> printable("ok \\x1b[2J\\x07 done")
+    'ok \\\\x1b[2J\\\\x07 done'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 OUTCOME_LINES = {
     "answer": "Answer (high confidence):",
     "candidates": "Closest passages (low confidence: not a confirmed answer):",
@@ -61,7 +75,7 @@ def render(answer: Answer) -> str:
         lines.append(f"  [{c.n}] {c.speaker}, {c.source} {c.start}-{c.end}{asked}")
     for r in answer.related:
         lines.append(f"  related: {r.speaker}, {r.source} {r.start}-{r.end}: {r.text[:100]}…")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def read_batch(path: Path) -> list[dict]:

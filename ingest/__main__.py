@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from bot.cli import printable
 from bot.errors import InputError
 from bot.settings import Settings
 from ingest.errors import TranscriptError
@@ -101,7 +102,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.reset:
             store.reset()
         started_all, passages, added = time.perf_counter(), 0, 0
+        held = {} if store.is_empty() else {info.sha256: info.source for info in store.sources()}
         for transcript in transcripts:
+            twin = held.get(transcript.sha256)
+            if twin and twin != transcript.source:  # the same file under another spelling, or a copy
+                print(f"note: {transcript.source} has the same text as {twin}, already in the store; "
+                      f"it is stored under both names (`python -m ingest --remove` takes one away)", file=sys.stderr)
             started = time.perf_counter()
             result = store.add(transcript, progress=_progress_bar(Path(transcript.source).name))
             passages, added = passages + len(transcript.passages), added + result.added
@@ -123,8 +129,8 @@ def _list(store) -> int:
     for info in sources:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.ingested_at)) if info.ingested_at else "-"
         speakers = ", ".join(info.speakers[:4]) + (f" and {len(info.speakers) - 4} more" if len(info.speakers) > 4 else "")
-        print("\t".join([info.source, info.title, info.date or "-", speakers, f"{info.passages} passages",
-                         info.sha256, f"ingested {when}"]))
+        print(printable("\t".join([info.source, info.title, info.date or "-", speakers, f"{info.passages} passages",
+                                   info.sha256, f"ingested {when}"])))
     print(f"{len(sources)} transcripts" if sources else "the store holds no transcripts yet")
     return 0
 

@@ -31,15 +31,24 @@ def decode_transcript(data: bytes, name: str) -> str:
     if not data.strip():
         raise TranscriptError(f"{name} is empty: nothing to ingest")
     head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1::2].count(0) > len(head) // 4):
+        raise TranscriptError(f"{name} is UTF-16 text: re-save it as UTF-8 (in most editors: Save as, Encoding UTF-8)")
     if b"\0" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
         raise TranscriptError(f"{name} looks like a binary file, not a transcript: give a .txt, .md, .vtt or .srt file")
+    if b"\0" in data:
+        at = data.index(b"\0")
+        raise TranscriptError(f"{name} holds a NUL byte at position {at}: it is not plain text; re-save it as UTF-8 text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TranscriptError(
             f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}): re-save it as UTF-8"
         ) from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text and "\n" not in text:
+        raise TranscriptError(f"{name} ends its lines with a lone carriage return (old Mac style): re-save it with "
+                              f"LF or CRLF line endings")
+    return text
 
 
 def check_suffix(name: str) -> None:
@@ -81,7 +90,8 @@ def read_transcript_text(path: str | os.PathLike) -> str:
 
 
 def load_transcript(path: str | os.PathLike, fmt: str | None = None, source: str | None = None) -> Transcript:
-    """Read and parse a transcript; `source` (default: the path as given, normalised) names it."""
+    """Read and parse a transcript; `source` (default: the path as given, normalised: "./a.txt"
+    and "a.txt" are one source) names it."""
     source = source or os.path.normpath(str(path))
     return parse_transcript(read_transcript_text(path), source, fmt)
 

@@ -176,3 +176,40 @@ def test_a_corpus_from_folders_listed_scoped_and_pruned(tmp_path):
     mixed = run("-m", "ingest", str(readme), "--store", str(folder))
     assert mixed.returncode == 0 and "skipped" in mixed.stderr and "README.md" in mixed.stderr
     assert "talk.txt: qa" in mixed.stdout
+
+
+def test_the_same_file_under_another_spelling_is_pointed_out(tmp_path):
+    folder = tmp_path / "store"
+    assert run("-m", "ingest", SOURCE, "--store", str(folder)).returncode == 0
+    again = run("-m", "ingest", str(ROOT / SOURCE), "--store", str(folder))
+    assert again.returncode == 0 and f"has the same text as {SOURCE}" in again.stderr
+
+
+def test_a_transcripts_escape_sequences_are_shown_not_obeyed(tmp_path):
+    talk = tmp_path / "escape.txt"
+    talk.write_text("title: Ti\x1b]0;pwned\x07tle\n\nQ: What colour is the sky?\nA: The sky is \x1b[31mred\x1b[0m today.\n",
+                    encoding="utf-8")
+    folder = tmp_path / "store"
+    assert run("-m", "ingest", str(talk), "--store", str(folder)).returncode == 0
+    asked = run("-m", "bot", "ask", "What colour is the sky?", "--store", str(folder))
+    listed = run("-m", "ingest", "--list", "--store", str(folder))
+    for out in (asked.stdout, listed.stdout):
+        assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[31mred" in asked.stdout and "\\x1b]0;pwned\\x07" in listed.stdout
+
+
+@pytest.mark.parametrize("problem", ["a file", "under /proc", "a damaged database"])
+def test_a_store_that_cannot_be_one_is_one_line(tmp_path, problem):
+    if problem == "a file":
+        store = tmp_path / "file"
+        store.write_text("not a store", encoding="utf-8")
+    elif problem == "under /proc":
+        store = "/proc/verbatim-store"
+    else:
+        store = tmp_path / "damaged"
+        store.mkdir()
+        (store / "chroma.sqlite3").write_bytes(bytes(range(256)) * 200)
+    for args in (["-m", "ingest", SOURCE], ["-m", "bot", "ask", "Anything?"], ["-m", "ingest", "--list"]):
+        result = run(*args, "--store", str(store))
+        assert result.returncode == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr, args
+        assert result.stderr.count("\n") == 1

@@ -70,3 +70,20 @@ def test_a_file_without_punctuation_becomes_passages_of_bounded_length(tmp_path)
     assert max(len(p.text) for p in t.passages) <= HARD_MAX_CHARS
     assert all(t.text[p.start:p.end] == p.text for p in t.passages)
     assert " ".join(p.text for p in t.answer_passages) == words, "nothing is lost between the pieces"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("Q: Hi?\nA: Yes.".encode("utf-16"), "UTF-16 text: re-save it as UTF-8"),
+    (("Q: Hi?\nA: Yes." + "x" * 9000 + "\0 more").encode("utf-8"), "NUL byte at position 9014"),
+    (b"Q: Hi?\rA: Yes, it rains.\r", "lone carriage return"),
+])
+def test_text_that_is_not_utf8_lines_says_what_to_do(data, message):
+    with pytest.raises(TranscriptError, match=message):
+        decode_transcript(data, "t.txt")
+
+
+def test_the_over_limit_message_states_the_file_size(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (MAX_BYTES + 5 * 2**20))
+    with pytest.raises(TranscriptError, match=r"\(25\.0 MiB; the limit is 20 MiB\)"):
+        load_transcript(big)

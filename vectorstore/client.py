@@ -47,14 +47,30 @@ def make_client(store_dir: Path | str | None, chroma_url: str | None = None, cre
             return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
         except Exception as exc:  # chromadb raises ValueError/ConnectionError variants
             raise StoreError(f"cannot reach the Chroma server at {chroma_url}: is `chroma run` started? ({exc})") from None
-    path = Path(store_dir or "store")
+    path = store_folder(store_dir, create)
     if not create and not (path / "chroma.sqlite3").exists():
         raise StoreMissingError(
             f"no store at {path}: ingest a transcript first with `python -m ingest FILE` "
             f"(the bundled interview: `make run`, or `python -m ingest data/interviews/*.txt`)"
         )
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # chromadb's InternalError for a damaged or foreign database, OSError, ...
+        raise StoreError(f"cannot open the store at {path} ({exc}): if it is damaged, move it away and ingest "
+                         f"the transcripts again") from None
+
+
+def store_folder(store_dir: Path | str | None, create: bool) -> Path:
+    """The store's folder, made if `create` (and allowed); `StoreError` if it is a file or cannot be made."""
+    path = Path(store_dir or "store")
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is a file, not a store folder: give --store (or VERBATIM_STORE) a folder")
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot make the store folder {path} ({exc.strerror}): choose another --store") from None
+    return path
 
 
 @contextlib.contextmanager
@@ -64,8 +80,7 @@ def write_lock(store_dir: Path | str | None, chroma_url: str | None = None, wait
     if chroma_url:
         yield
         return
-    path = Path(store_dir or "store")
-    path.mkdir(parents=True, exist_ok=True)
+    path = store_folder(store_dir, create=True)
     with open(path / LOCK_FILE, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
