@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot.errors import EmbeddingMismatchError, StoreBusyError, StoreMissingError
@@ -136,3 +137,23 @@ def test_a_store_beyond_sqlites_variable_limit_answers(settings):
     answer = Bot(settings, store, embeddings).ask("Which team handles topic 17-300?")
     assert answer.outcome in ("answer", "candidates", "not_addressed")
     assert all(store.source_text(c.source)[c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_a_long_running_reader_finds_what_another_process_ingested(settings):
+    """An embedded client keeps the vectors it loaded: the app from `make run` did not find passages
+    another process ingested until it restarted. The store reopens when the store changed."""
+    embeddings = HashEmbeddings()
+    store = open_store(settings, create=True, embeddings=embeddings)
+    store.add(parse_transcript("Q: Why?\nA: Because of apples.", "a.txt"))
+    store.corpus()
+    code = ("import sys; from pathlib import Path; from tests.conftest import HashEmbeddings; "
+            "from vectorstore import open_store; from ingest import parse_transcript; "
+            "s = open_store(sys.argv[1], HashEmbeddings(), sys.argv[2]); "
+            "s.add(parse_transcript('Q: What grows?\\nA: Bananas grow here.', 'b.txt'))")
+    from tests.conftest import ROOT
+
+    subprocess.run([sys.executable, "-c", code, str(settings.store_dir), settings.collection], cwd=ROOT, check=True,
+                   timeout=120)
+    corpus = store.corpus()
+    bananas = next(p for p in corpus.passages if "Bananas" in p.text)
+    assert bananas.id in store.dense_search(np.asarray(embeddings.embed_query("Bananas grow here.")), 10)

@@ -18,7 +18,8 @@ from vectorstore.store import Corpus, IngestResult, SourceInfo, Store
 def open_store(store_dir: Path | str | None, embeddings, collection: str = "verbatim", chroma_url: str | None = None,
                create: bool = False) -> Store:
     """The store in `store_dir` (or on the server at `chroma_url`), searched with `embeddings`."""
-    return Store(make_client(store_dir, chroma_url, create=create), embeddings, collection)
+    reopen = None if chroma_url else (lambda: make_client(store_dir, None))  # a server sees every write itself
+    return Store(make_client(store_dir, chroma_url, create=create), embeddings, collection, reopen)
 
 
 __all__ = ["Corpus", "EmbeddingMismatchError", "IngestResult", "MiniLMEmbeddings", "OpenAIEmbeddingModel", "SourceInfo",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -152,10 +153,14 @@ def _is_current(pid: str, source: str, current: dict[str, set[str] | None]) -> b
 class Store:
     """Chroma collections for passages and sources; the passage list and lexical index are cached."""
 
-    def __init__(self, client, embeddings, name: str = "verbatim"):
-        self.client, self.embeddings, self.name = client, embeddings, name
+    def __init__(self, client, embeddings, name: str = "verbatim", reopen: Callable[[], object] | None = None):
+        """`reopen` makes a fresh client for the same store: an embedded client keeps the vectors it
+        loaded, so when another process has written, the store reopens to see them."""
+        self.client, self.embeddings, self.name, self.reopen = client, embeddings, name, reopen
         self._cache: tuple[tuple, Corpus] | None = None
         self._texts: dict[str, str] = {}
+        self._wrote = False  # this object changed the store since the corpus was read
+        self._lock = threading.RLock()  # a reopen never pulls the client from under a search
 
     # -- collections ------------------------------------------------------------------------
     def _collection(self, create: bool):
@@ -249,7 +254,7 @@ class Store:
         self._forget()
 
     def _forget(self) -> None:
-        self._cache, self._texts = None, {}
+        self._cache, self._texts, self._wrote = None, {}, True
 
     @staticmethod
     def _source_id(source: str) -> str:
@@ -302,6 +307,9 @@ class Store:
         may have ingested since)."""
         metas = read_all(self._sources(create=False), ["metadatas"])["metadatas"]
         version = tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
+        if self._cache is not None and self._cache[0] != version and not self._wrote and self.reopen:
+            with self._lock:
+                self._reopen()  # another process wrote: our client's vectors are out of date
         if self._cache is None or self._cache[0] != version:
             got = read_all(self._collection(create=False), ["documents", "metadatas"])
             current = {m["source"]: set(json.loads(m["passage_ids"])) if "passage_ids" in m else None for m in metas}
@@ -322,15 +330,27 @@ class Store:
                 # what a transcript "mentions" takes in its speakers' names: their labels are not speech
                 vocabulary.setdefault(p.source, set()).update(t, terms(p.speaker))
                 (in_questions if p.role == "question" else elsewhere).update(t)
+            self._wrote = False
             self._cache = (version, Corpus(passages, leads, LexicalIndex(documents), frozenset(in_questions - elsewhere),
                                            speakers, opening, {k: frozenset(v) for k, v in vocabulary.items()},
                                            tuple(self._source_infos(metas)),
                                            frozenset((p.source, p.speaker) for p in passages if p.role == "answer")))
         return self._cache[1]
 
+    def _reopen(self) -> None:
+        close = getattr(self.client, "close", None)
+        if close:
+            close()  # first: chromadb shares one system per folder until its last client closes
+        self.client = self.reopen()
+
     def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None,
                      speakers: list[str] | None = None) -> dict[str, float]:
         """Cosine similarity of the `k` nearest passages (of `sources`, by `speakers`), by passage id."""
+        with self._lock:
+            return self._dense_search(vector, k, sources, speakers)
+
+    def _dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None,
+                      speakers: list[str] | None) -> dict[str, float]:
         collection = self._collection(create=False)
         clauses = [{field: values[0]} if len(values) == 1 else {field: {"$in": list(values)}}
                    for field, values in (("source", sources), ("speaker", speakers)) if values]

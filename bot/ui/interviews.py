@@ -39,7 +39,7 @@ def open_bot(settings) -> Bot:
             raise
         from bot.backends import open_store
 
-        open_store(settings, create=True)
+        open_store(settings, create=True).client.close()  # made; the bot opens its own
         return Bot.from_settings(settings)
 
 
