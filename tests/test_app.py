@@ -286,3 +286,17 @@ def test_a_first_run_without_a_store_asks_for_a_transcript(monkeypatch, tmp_path
     assert not at.exception and not at.error
     assert "No interview yet" in texts(at)
     assert at.chat_input[0].disabled and at.sidebar.file_uploader[0]
+
+
+def test_two_uploads_with_one_name_are_both_kept(writable_bot):
+    from bot.ui.interviews import add_upload
+
+    first, _ = add_upload(writable_bot, b"Q: Why?\nA: Because it rains.", "talk.txt")
+    again, result = add_upload(writable_bot, b"Q: Why?\nA: Because it rains.", "talk.txt")
+    other, _ = add_upload(writable_bot, b"Q: Why?\nA: Because it snows.", "talk.txt")
+    assert (first.source, again.source, result.added) == ("talk.txt", "talk.txt", 0), "the same file: nothing new"
+    assert other.source == "talk (2).txt"
+    sources = {s.source for s in writable_bot.store.sources()}
+    assert {"talk.txt", "talk (2).txt"} <= sources
+    texts = {writable_bot.store.source_text(s) for s in ("talk.txt", "talk (2).txt")}
+    assert texts == {"Q: Why?\nA: Because it rains.", "Q: Why?\nA: Because it snows."}

@@ -49,13 +49,31 @@ def offline_twin(bot: Bot) -> Bot:
 
 
 def add_upload(bot: Bot, data: bytes, name: str, progress=None):
-    """Parse an uploaded transcript, then add it to the bot's store under the write lock."""
+    """Parse an uploaded transcript, then add it to the bot's store under the write lock. An upload
+    named like a stored interview with other text is stored beside it ("talk (2).txt"), never over it;
+    the same file uploaded again changes nothing."""
     from bot.backends import write_lock
 
     transcript = load_upload(data, name)  # raises TranscriptError before anything is written
     with write_lock(bot.settings):
+        held = {} if bot.store.is_empty() else {info.source: info.sha256 for info in bot.store.sources()}
+        if held.get(transcript.source, transcript.sha256) != transcript.sha256:
+            transcript = load_upload(data, free_name(transcript.source, held))
         result = bot.store.add(transcript, progress=progress)
     return transcript, result
+
+
+def free_name(name: str, taken) -> str:
+    """`name`, or `name (2)`, `name (3)` … before its suffix: the first not in `taken`.
+
+    >>> free_name("talk.txt", {"talk.txt", "talk (2).txt"})
+    'talk (3).txt'
+    """
+    stem, dot, suffix = name.rpartition(".")
+    n = 2
+    while f"{stem} ({n}).{suffix}" in taken:
+        n += 1
+    return f"{stem} ({n}).{suffix}"
 
 
 def _short_questions(passages) -> list[str]:

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from bot.ui import state
@@ -47,8 +49,11 @@ def _upload(bot, has_interviews: bool) -> None:
                 return
             bar.progress(1.0, text="Done")
             st.session_state[UPLOAD_COUNTER] = counter + 1
+            renamed = "" if transcript.source == Path(upload.name).name else (
+                f" Stored as {transcript.source}: an interview named {Path(upload.name).name} with other text is "
+                f"already in the store.")
             state.flash(f"Added “{transcript.title}”: {len(transcript.questions)} questions, "
-                           f"{len(transcript.passages)} passages ({result.added} new).")
+                        f"{len(transcript.passages)} passages ({result.added} new).{renamed}")
             st.rerun()
 
 
