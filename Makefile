@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INTERVIEWS := $(wildcard data/interviews/*.txt)
 
-.PHONY: run test ingest eval bench calibrate venv clean
+.PHONY: run test ingest eval bench calibrate reliability venv clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ bench: $(STAMP)
 
 calibrate: $(STAMP)
 	$(BIN)/python scripts/calibrate.py
+
+reliability: $(STAMP)
+	$(BIN)/python scripts/reliability.py
 
 clean:
 	rm -rf $(VENV) store .pytest_cache

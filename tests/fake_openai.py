@@ -68,6 +68,12 @@ class FakeOpenAI:
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
+                try:
+                    self._write(data, trickle)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a deadline): nothing to report
+
+            def _write(self, data: bytes, trickle: float) -> None:
                 if not trickle:
                     self.wfile.write(data)
                     return

@@ -213,31 +213,16 @@ def test_a_markdown_briefing_rendered_in_a_browser_fetches_nothing(browser, tmp_
     model's prose planted with images, scripts, frames and links are escaped, so the export
     rendered by a Markdown renderer that passes raw HTML through (the worst case) and opened in
     Chromium shows them as text, and a loopback listener receives no request."""
-    import http.server
-    import threading
-
     from markdown_it import MarkdownIt
 
     from bot.answer import Answer, Citation
     from bot.evidence import Exchange, build_evidence
     from bot.export import briefing_markdown
     from ingest import parse_transcript
+    from tests.loopback import Listener
 
-    hits: list[str] = []
-
-    class Listener(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the handler's name is http.server's)
-            hits.append(self.path)
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    leak = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with Listener() as listener:
+        leak = listener.url
         text = (f"title: Leaky <img src={leak}/title>\n\nHost: What do you make of it?\n\n"
                 f"Guest <img src={leak}/speaker>: It is <img src={leak}/html> fine ![pixel]({leak}/markdown) "
                 f"<script>fetch('{leak}/script')</script> [click](javascript:fetch('{leak}/js')) <{leak}/autolink> "
@@ -255,15 +240,13 @@ def test_a_markdown_briefing_rendered_in_a_browser_fetches_nothing(browser, tmp_
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.set_content(MarkdownIt("commonmark", {"html": True}).render(markdown))
         page.wait_for_timeout(1500)
-        assert hits == [] and dialogs == []
+        assert listener.hits == [] and dialogs == []
         counts = page.evaluate("""() => ({images: document.images.length, scripts: document.scripts.length,
             frames: document.querySelectorAll('iframe').length, links: [...document.links].map(a => a.href)})""")
         assert counts == {"images": 0, "scripts": 0, "frames": 0, "links": []}
         quotes = page.locator("blockquote p").all_text_contents()
         assert " ".join(c.quote.split()) in " ".join(" ".join(quotes).split()), "the quote reads as itself"
         page.close()
-    finally:
-        server.shutdown()
 
 
 def test_the_app_stays_on_the_machine(app_url, browser):
