@@ -141,19 +141,28 @@ def test_a_store_beyond_sqlites_variable_limit_answers(settings):
 
 def test_a_long_running_reader_finds_what_another_process_ingested(settings):
     """An embedded client keeps the vectors it loaded: the app from `make run` did not find passages
-    another process ingested until it restarted. The store reopens when the store changed."""
+    another process ingested until it restarted. The store reopens when the store changed, also
+    when it wrote something itself in between."""
+    from tests.conftest import ROOT
+
     embeddings = HashEmbeddings()
     store = open_store(settings, create=True, embeddings=embeddings)
     store.add(parse_transcript("Q: Why?\nA: Because of apples.", "a.txt"))
     store.corpus()
-    code = ("import sys; from pathlib import Path; from tests.conftest import HashEmbeddings; "
-            "from vectorstore import open_store; from ingest import parse_transcript; "
-            "s = open_store(sys.argv[1], HashEmbeddings(), sys.argv[2]); "
-            "s.add(parse_transcript('Q: What grows?\\nA: Bananas grow here.', 'b.txt'))")
-    from tests.conftest import ROOT
+    code = ("import sys; from tests.conftest import HashEmbeddings; from vectorstore import open_store; "
+            "from ingest import parse_transcript; s = open_store(sys.argv[1], HashEmbeddings(), sys.argv[2]); "
+            "s.add(parse_transcript(f'Q: What grows?\\nA: {sys.argv[3]} grow here.', sys.argv[3] + '.txt'))")
 
-    subprocess.run([sys.executable, "-c", code, str(settings.store_dir), settings.collection], cwd=ROOT, check=True,
-                   timeout=120)
-    corpus = store.corpus()
-    bananas = next(p for p in corpus.passages if "Bananas" in p.text)
-    assert bananas.id in store.dense_search(np.asarray(embeddings.embed_query("Bananas grow here.")), 10)
+    def elsewhere(fruit: str) -> None:
+        subprocess.run([sys.executable, "-c", code, str(settings.store_dir), settings.collection, fruit], cwd=ROOT,
+                       check=True, timeout=120)
+
+    def found(fruit: str) -> bool:
+        passage = next(p for p in store.corpus().passages if fruit in p.text)
+        return passage.id in store.dense_search(np.asarray(embeddings.embed_query(f"{fruit} grow here.")), 10)
+
+    elsewhere("Bananas")
+    assert found("Bananas")
+    store.add(parse_transcript("Q: And?\nA: Pears, too.", "c.txt"))  # our own write, then another's
+    elsewhere("Mangoes")
+    assert found("Mangoes")

@@ -65,6 +65,10 @@ class Corpus:
     sources: tuple[SourceInfo, ...] = ()  # what the store knows of each transcript, by source path
     respondents: frozenset[tuple[str, str]] = frozenset()  # (source, speaker) pairs that give answers
 
+    def searched(self, sources: list[str] | None = None) -> list[SourceInfo]:
+        """The transcripts a search of `sources` covers (all when None)."""
+        return [info for info in self.sources if not sources or info.source in sources]
+
     def known_terms(self, sources: list[str] | None = None) -> frozenset[str]:
         """The terms used by `sources` (all transcripts when None)."""
         chosen = sources or list(self.vocabulary)
@@ -141,6 +145,11 @@ def _passage(pid: str, text: str, meta: dict) -> Passage:
                    meta["turn_index"], meta.get("timing"))
 
 
+def _version(metas: list[dict]) -> tuple:
+    """What identifies the store's state: each transcript's source, text hash and ingest time."""
+    return tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
+
+
 def _is_current(pid: str, source: str, current: dict[str, set[str] | None]) -> bool:
     """A passage of the version its transcript's record names (any passage, for a record written
     before records named their passages); none of a transcript with no record."""
@@ -159,7 +168,7 @@ class Store:
         self.client, self.embeddings, self.name, self.reopen = client, embeddings, name, reopen
         self._cache: tuple[tuple, Corpus] | None = None
         self._texts: dict[str, str] = {}
-        self._wrote = False  # this object changed the store since the corpus was read
+        self._seen: tuple | None = None  # the store's version as of our last read or write
         self._lock = threading.RLock()  # a reopen never pulls the client from under a search
 
     # -- collections ------------------------------------------------------------------------
@@ -225,7 +234,7 @@ class Store:
                            metadatas=[meta])
         for i in range(0, len(stale), PAGE):  # only now the old version's passages go
             collection.delete(ids=stale[i : i + PAGE])
-        self._forget()
+        self._forget(wrote=True)
         return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started)
 
     def remove(self, source: str) -> int:
@@ -241,7 +250,7 @@ class Store:
             sources.delete(ids=[self._source_id(source)])
         for i in range(0, len(ids), PAGE):  # left over by a removal that was killed, too
             collection.delete(ids=ids[i : i + PAGE])
-        self._forget()
+        self._forget(wrote=True)
         return len(ids)
 
     def reset(self) -> None:
@@ -252,9 +261,14 @@ class Store:
             except Exception:  # not there: nothing to drop
                 pass
         self._forget()
+        self._seen = None
 
-    def _forget(self) -> None:
-        self._cache, self._texts, self._wrote = None, {}, True
+    def _forget(self, wrote: bool = False) -> None:
+        """Drop what is cached; after our own write, note the version it made (a later change to the
+        version is then another process's, and makes us reopen)."""
+        self._cache, self._texts = None, {}
+        if wrote:
+            self._seen = _version(read_all(self._sources(create=False), ["metadatas"])["metadatas"])
 
     @staticmethod
     def _source_id(source: str) -> str:
@@ -306,10 +320,11 @@ class Store:
         """All passages and their lexical index, reloaded when the store changed (another process
         may have ingested since)."""
         metas = read_all(self._sources(create=False), ["metadatas"])["metadatas"]
-        version = tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
-        if self._cache is not None and self._cache[0] != version and not self._wrote and self.reopen:
+        version = _version(metas)
+        if self._seen is not None and version != self._seen and self.reopen:
             with self._lock:
                 self._reopen()  # another process wrote: our client's vectors are out of date
+        self._seen = version
         if self._cache is None or self._cache[0] != version:
             got = read_all(self._collection(create=False), ["documents", "metadatas"])
             current = {m["source"]: set(json.loads(m["passage_ids"])) if "passage_ids" in m else None for m in metas}
@@ -330,7 +345,6 @@ class Store:
                 # what a transcript "mentions" takes in its speakers' names: their labels are not speech
                 vocabulary.setdefault(p.source, set()).update(t, terms(p.speaker))
                 (in_questions if p.role == "question" else elsewhere).update(t)
-            self._wrote = False
             self._cache = (version, Corpus(passages, leads, LexicalIndex(documents), frozenset(in_questions - elsewhere),
                                            speakers, opening, {k: frozenset(v) for k, v in vocabulary.items()},
                                            tuple(self._source_infos(metas)),
