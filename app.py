@@ -14,7 +14,8 @@ import streamlit as st
 
 from bot.ui import state
 from bot.errors import USER_ERRORS
-from bot.ui.markup import CSS, markdown_escape
+from bot.export import markdown_escape
+from bot.ui.markup import CSS
 
 st.set_page_config(page_title="Verbatim", page_icon="❝", layout="centered")
 st.html(CSS)

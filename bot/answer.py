@@ -70,9 +70,15 @@ class Answer:
     model: str | None = None
     retrieved: tuple[tuple[str, int, int], ...] = ()  # (source, start, end) of the passages searched, best first
     confidence: str | None = None  # "high" (an answer), "low" (the closest passages), None when abstained
-    outcome: str = "answer"  # "answer", "candidates" (the passages closest to the question) or "not_addressed"
     scores: dict[str, float] = field(default_factory=dict)  # the calibrated probabilities behind the outcome
     searched: tuple[str, ...] = ()  # the sources searched
+
+    @property
+    def outcome(self) -> str:
+        """"answer", "candidates" (the passages closest to the question) or "not_addressed"."""
+        if self.abstained:
+            return "not_addressed"
+        return "candidates" if self.confidence == "low" else "answer"
 
     def to_json(self, id: str | None = None) -> dict:
         out = {} if id is None else {"id": id}

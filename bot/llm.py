@@ -227,7 +227,7 @@ def check_model_answer(raw: str, hits: list[Hit], question: str = "") -> Checked
     if prompts.NOT_ADDRESSED in raw:
         return CheckedAnswer("", [], [], abstained=True)
     quoted = quotations(raw)
-    outside = "".join(ch for i, ch in enumerate(raw) if not any(q.start <= i < q.end for q in quoted))
+    outside = _QUOTATION.sub(" ", raw)
     if any(ch in outside for ch in _OPENERS):
         raise ModelError("the model's answer holds a quotation it never closed: it was cut off")
     numbers: dict[tuple[str, int, int], int] = {}

@@ -81,8 +81,7 @@ class Bot:
         timings["retrieve"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        searched = [info for info in corpus.sources if not sources or info.source in sources]
-        titles = {info.source: info.title for info in searched}
+        titles = {info.source: info.title for info in corpus.searched(sources)}
         mode, model, dropped = "extractive", None, []
         citations: list[Citation] = []
         text = ""
@@ -120,10 +119,10 @@ class Bot:
         searched_sources = tuple(titles)
         if not citations:
             return Answer(question, standalone.text, self._abstention(standalone, titles), (), True, mode, timings,
-                          tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, NOT_ADDRESSED,
-                          scores, searched_sources)
+                          tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, scores,
+                          searched_sources)
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
-                      notice, model, retrieved, decision.confidence, decision.outcome, scores, searched_sources)
+                      notice, model, retrieved, decision.confidence, scores, searched_sources)
 
     def _standalone(self, question: str, history: list[dict],
                     deadline: llm.Deadline) -> tuple[StandaloneQuestion, str | None]:

@@ -75,7 +75,7 @@ class Retriever:
     def make_query(self, question: StandaloneQuestion, corpus: Corpus, sources: list[str] | None = None) -> Query:
         vectors = np.asarray(self.embeddings.embed_documents([question.focus] + ([question.context] if question.context else [])))
         vector = vectors[0] + CONTEXT_WEIGHT * vectors[1] if len(vectors) > 1 else vectors[0]
-        searched = [info for info in corpus.sources if not sources or info.source in sources]
+        searched = corpus.searched(sources)
         about_interviewer = asks_about_interviewer(question.focus)
         names = {info.source for info in searched}
         about = speakers.about(question.focus, searched, {r for r in corpus.respondents if r[0] in names})

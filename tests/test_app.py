@@ -167,8 +167,7 @@ def test_closest_passages_and_model_failure_are_visible(interview_store):
     _, store = interview_store
     low = Answer("", "", "The interview may not answer this directly. The passages closest to your question: [1] the "
                  "interviewee: “Water is also a human right.”", (cited(store, "Water is also a human right."),), False,
-                 "extractive", notice="The model failed (timeout); this is the offline answer.", confidence="low",
-                 outcome="candidates")
+                 "extractive", notice="The model failed (timeout); this is the offline answer.", confidence="low")
     at = ask(run_app(ScriptedBot(interview_store, [low])), "Is there a right to clean air?")
     assert "Closest passages, not a confirmed answer · 1 verbatim" in texts(at)
     assert any('class="vb-answer vb-low"' in h for h in html(at))

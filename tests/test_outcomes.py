@@ -60,10 +60,10 @@ def test_asked_about_the_official_the_activist_is_never_cited(two_interviews, qu
     """The bug this answers: with the activist's interview loaded, a question about what "the
     official" thinks was answered with the activist's words."""
     answer = two_interviews.ask(question)
+    assert answer.citations, "the official's interview addresses both"
     assert "Aigerim Bekova" not in speakers_cited(answer)
     assert all(c.source == INTERVIEW_SOURCE for c in answer.citations)
-    if answer.citations:
-        assert "“Interview EU Kazakhstan”" in answer.text, "with several interviews the answer names its interview"
+    assert "“Interview EU Kazakhstan”" in answer.text, "with several interviews the answer names its interview"
 
 
 @pytest.mark.parametrize("question", [
@@ -83,13 +83,27 @@ def test_a_topic_only_the_other_speaker_raised_is_not_answered_with_her_words(tw
 
 
 def test_candidates_are_said_to_be_candidates(interview_bot):
-    answer = interview_bot.ask("Would the member states be happy about the petition against LGBT propaganda?")
-    assert answer.outcome in ("answer", "candidates")
-    if answer.outcome == "candidates":
-        assert answer.confidence == "low" and "closest to your question" in answer.text
-        assert len({c.passage_id for c in answer.citations}) == len(answer.citations), "one candidate per passage"
-        assert sum(c.end - c.start for c in answer.citations) <= extractive.MAX_CANDIDATE_CHARS
-    assert answer.to_json()["outcome"] == answer.outcome
+    shipped = interview_bot.calibrated
+    unsure = replace(shipped, answerable=replace(shipped.answerable, threshold=0.0),
+                     answer=replace(shipped.answer, threshold=1.01))  # never abstain, never "high"
+    bot = Bot(interview_bot.settings, interview_bot.store, interview_bot.embeddings, calibrated=unsure)
+    answer = bot.ask("Would the member states be happy about the petition against LGBT propaganda?")
+    assert (answer.outcome, answer.confidence) == ("candidates", "low")
+    assert "closest to your question" in answer.text
+    assert len(answer.citations) > 1 and len({c.passage_id for c in answer.citations}) == len(answer.citations), \
+        "one candidate per passage"
+    assert sum(c.end - c.start for c in answer.citations) <= extractive.MAX_CANDIDATE_CHARS
+    assert answer.to_json()["outcome"] == "candidates"
+
+
+def test_a_confident_answer_is_stated_as_the_answer(interview_bot):
+    shipped = interview_bot.calibrated
+    sure = replace(shipped, answerable=replace(shipped.answerable, threshold=0.0),
+                   answer=replace(shipped.answer, threshold=0.0))  # every answer earns "high"
+    bot = Bot(interview_bot.settings, interview_bot.store, interview_bot.embeddings, calibrated=sure)
+    answer = bot.ask("Is water a human right?")
+    assert (answer.outcome, answer.confidence) == ("answer", "high")
+    assert answer.text.startswith("The interviewee says: “") and "Water is also a human right." in answer.citations[0].quote
 
 
 def test_an_off_topic_question_is_not_addressed(interview_bot):

@@ -341,15 +341,16 @@ TARGETS = {"answer_precision": (">=", 0.9), "answer_coverage": (">=", 0.5), "sho
            "verbatim_rate": (">=", 1.0)}
 
 
-def kind(group: str) -> str:
-    return "hearings" if group.startswith(("covid_", "education_")) else "interviews"
+def kind(source: str) -> str:
+    """"hearings" for a transcript under a hearings folder (data/hearings*/), else "interviews"."""
+    return "hearings" if Path(source).parent.name.startswith("hearings") else "interviews"
 
 
 def loto_report(results: dict[str, list[Cited]]) -> dict:
     pooled = [c for cs in results.values() for c in cs]
     by_kind = defaultdict(list)
-    for group, cs in results.items():
-        by_kind[kind(group)] += cs
+    for c in pooled:
+        by_kind[kind(c.source)].append(c)
     on_topic = [c for c in pooled if c.category != "off-topic"]
     report = {
         "note": "leave one transcript out: every figure is measured on a transcript the models were not fitted on",
@@ -382,10 +383,6 @@ def feature_separation(examples: list[Example], corpus_index) -> dict[str, dict[
     return out
 
 
-def _cell(value) -> str:
-    return reports._cell(value)
-
-
 def loto_markdown(report: dict) -> str:
     cols = HEADLINE
     head = "| transcripts | " + " | ".join(cols) + " |"
@@ -404,7 +401,7 @@ def loto_markdown(report: dict) -> str:
     rows += [(f"all {k}", v) for k, v in report["by_kind"].items()]
     rows += list(report["by_transcript"].items())
     for name, m in rows:
-        out.append(f"| {name} | " + " | ".join(_cell(m.get(c)) for c in cols) + " |")
+        out.append(f"| {name} | " + " | ".join(reports.cell(m.get(c)) for c in cols) + " |")
     separation = report.get("feature_separation") or {}
     if separation:
         out += ["", "## How well each feature alone separates answerable from unanswerable questions", "",

@@ -31,7 +31,7 @@ GLOSSARY = [
 ]
 
 
-def _cell(value) -> str:
+def cell(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
@@ -43,7 +43,7 @@ def table_rows(report: dict) -> list[list[str]]:
     """Header and one row per system, as strings."""
     rows = [["system", *[label for _, label in COLUMNS]]]
     for name, metrics in report["systems"].items():
-        rows.append([name, *[_cell(metrics.get(key)) for key, _ in COLUMNS]])
+        rows.append([name, *[cell(metrics.get(key)) for key, _ in COLUMNS]])
     return rows
 
 
@@ -66,8 +66,8 @@ def markdown(report: dict, title: str = "Evaluation") -> str:
         out += ["", "## The bot by category", "", "| category | questions | hit rate | citation precision | abstention recall | false abstention |",
                 "|---|---|---|---|---|---|"]
         for cat, m in categories.items():
-            out.append(f"| {cat} | {m['questions']} | {_cell(m['hit_rate'])} | {_cell(m['citation_precision'])} | "
-                       f"{_cell(m['abstention_recall'])} | {_cell(m['false_abstention_rate'])} |")
+            out.append(f"| {cat} | {m['questions']} | {cell(m['hit_rate'])} | {cell(m['citation_precision'])} | "
+                       f"{cell(m['abstention_recall'])} | {cell(m['false_abstention_rate'])} |")
     out += ["", f"## Failures of the bot ({len(report['failures'])})", ""]
     for f in report["failures"]:
         expected = "abstain" if not f["answerable"] else "; ".join(f"“{q}”" for q in f["gold_quotes"]) or f"spans {f['gold_spans']}"

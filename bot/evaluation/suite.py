@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, count, result in summary:
         for system in ("bot", "bm25-top3", "rcts-chroma-top4"):
             m = result["systems"][system]
-            lines.append(f"| {name} | {count} | {system} | " + " | ".join(reports._cell(m.get(k)) for k in HEADLINE) + " |")
+            lines.append(f"| {name} | {count} | {system} | " + " | ".join(reports.cell(m.get(k)) for k in HEADLINE) + " |")
     (args.out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (args.out / "summary.json").write_text(json.dumps({n: r["systems"] for n, _, r in summary}, indent=2) + "\n",
                                            encoding="utf-8")

@@ -12,9 +12,9 @@ import streamlit as st
 from bot.ui import state
 from bot.errors import USER_ERRORS
 from bot.evidence import Exchange, gather, history_of, transcript_segments
-from bot.export import briefing_markdown, file_stem
+from bot.export import briefing_markdown, file_stem, markdown_escape
 from bot.ui.interviews import example_questions
-from bot.ui.markup import (SCROLL_TO_FOCUS, answer_html, card_html, markdown_escape, related_html, transcript_html,
+from bot.ui.markup import (SCROLL_TO_FOCUS, answer_html, card_html, related_html, transcript_html,
                          user_html)
 
 PENDING = "pending-question"  # an example question the user clicked, asked on the next run

@@ -19,7 +19,7 @@ from bot.ui import state
 from bot.evaluation.baselines import BASELINES
 from bot.errors import USER_ERRORS
 from bot.evaluation.evaluate import evaluate, load_testset
-from bot.ui.markup import markdown_escape
+from bot.export import markdown_escape
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 CATEGORY_COLUMNS = [("hit_rate", "hit rate"), ("citation_precision", "citation precision"),

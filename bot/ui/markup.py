@@ -15,7 +15,6 @@ import re
 from html import escape
 
 from bot.evidence import Evidence, Segment
-from bot.export import markdown_escape  # noqa: F401  (the app's Streamlit text goes through it too)
 
 FOCUS_ID = "verbatim-focus"
 _MARKER = re.compile(r"\[(\d+)\]")

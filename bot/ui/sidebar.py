@@ -12,9 +12,9 @@ import streamlit as st
 
 from bot.ui import state
 from bot.errors import USER_ERRORS
-from bot.export import briefing_docx, briefing_markdown, file_stem
+from bot.export import briefing_docx, briefing_markdown, file_stem, markdown_escape
 from bot.ui.interviews import UPLOAD_TYPES, add_upload
-from bot.ui.markup import markdown_escape, source_html
+from bot.ui.markup import source_html
 
 UPLOAD_COUNTER = "upload-counter"
 MAX_CITATIONS = 6
