@@ -49,9 +49,10 @@ def make_client(store_dir: Path | str | None, chroma_url: str | None = None, cre
             raise StoreError(f"cannot reach the Chroma server at {chroma_url}: is `chroma run` started? ({exc})") from None
     path = store_folder(store_dir, create)
     if not create and not (path / "chroma.sqlite3").exists():
+        shown = str(path) if path.is_absolute() or str(path).startswith(".") else f"./{path}"
         raise StoreMissingError(
-            f"no store at {path}: ingest a transcript first with `python -m ingest FILE` "
-            f"(the bundled interview: `make run`, or `python -m ingest data/interviews/*.txt`)"
+            f"no store at {shown} (--store or VERBATIM_STORE chooses another folder): ingest a transcript first "
+            f"with `python -m ingest FILE` (the bundled interview: `python -m ingest data/interviews/*.txt`, or `make run`)"
         )
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
