@@ -1,5 +1,6 @@
 """`python -m ingest PATH_OR_DIR [...] [--store DIR] [--reset] [--format FORMAT] [--if-empty]`,
-`python -m ingest --list [--store DIR]`, `python -m ingest --remove SOURCE [--store DIR]`.
+`python -m ingest --list [--store DIR]`, `python -m ingest --remove SOURCE [--store DIR]`,
+`python -m ingest --retitle SOURCE TITLE [--store DIR]`.
 
 Parses every file first, then embeds and stores each one, printing one summary line per file and a
 total. A bad file named on the command line stops the run before anything is written; a file
@@ -8,7 +9,8 @@ found inside a folder that is not a transcript (a README, say) is skipped with a
     data/interviews/interview-eu-kazakhstan-2024-11-27.txt: paragraphs, 10 turns, 5 questions, 12 passages (12 new, 0 removed, 0 kept), 0.12 s
 
 `--list` shows what the store holds, a line per transcript; `--remove SOURCE` deletes one
-transcript (its passages and its text) and nothing else.
+transcript (its passages and its text) and nothing else; `--retitle SOURCE TITLE` renames one
+(its title only: text, passages and offsets stay). The app's sidebar does both the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the transcripts the store holds")
     parser.add_argument("--remove", metavar="SOURCE", action="append", default=[],
                         help="remove a transcript (its source as --list shows it); repeatable")
+    parser.add_argument("--retitle", nargs=2, metavar=("SOURCE", "TITLE"),
+                        help="give a transcript a new title (its source as --list shows it)")
     parser.add_argument("--store", type=Path, help="store folder (default: $VERBATIM_STORE or ./store)")
     parser.add_argument("--reset", action="store_true", help="empty the store before ingesting")
     parser.add_argument("--format", choices=FORMATS, help="transcript shape (default: detected per file)")
@@ -89,8 +93,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 removed = store.remove(source)
                 print(f"{source}: removed ({removed} passages)")
         return 0
+    if args.retitle:
+        source, title = args.retitle
+        with write_lock(settings):
+            old = open_store(settings).retitle(source, title)
+        print(printable(f"{source}: retitled “{' '.join(title.split())}” (was “{old}”)"))
+        return 0
     if not args.paths:
-        raise InputError("give transcript files or folders to ingest, or --list, or --remove SOURCE")
+        raise InputError("give transcript files or folders to ingest, or --list, --remove SOURCE or --retitle SOURCE TITLE")
     transcripts = _load_all(args.paths, args.format)  # all checked before any write
     if not transcripts:
         raise TranscriptError("no transcript could be read: nothing was ingested")

@@ -20,6 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -70,9 +71,55 @@ class Corpus:
         return [info for info in self.sources if not sources or info.source in sources]
 
     def known_terms(self, sources: list[str] | None = None) -> frozenset[str]:
-        """The terms used by `sources` (all transcripts when None)."""
-        chosen = sources or list(self.vocabulary)
-        return frozenset().union(*(self.vocabulary.get(s, frozenset()) for s in chosen))
+        """The terms used by `sources` (all transcripts when None); merged once per choice of sources."""
+        key = tuple(sorted(sources)) if sources else None
+        if key not in self._known_terms:
+            chosen = key or list(self.vocabulary)
+            self._known_terms[key] = frozenset().union(*(self.vocabulary.get(s, frozenset()) for s in chosen))
+        return self._known_terms[key]
+
+    # Per-passage arrays, so that a question scores every passage with numpy, not a Python loop.
+    @cached_property
+    def _known_terms(self) -> dict:
+        return {}
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each passage's index in `passages`, by id."""
+        return {p.id: i for i, p in enumerate(self.passages)}
+
+    @cached_property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The distinct (source, speaker) pairs; `pair_of[i]` indexes this for passage i."""
+        return tuple(dict.fromkeys((p.source, p.speaker) for p in self.passages))
+
+    @cached_property
+    def pair_of(self) -> np.ndarray:
+        index = {pair: k for k, pair in enumerate(self.pairs)}
+        return np.fromiter((index[(p.source, p.speaker)] for p in self.passages), dtype=np.int32, count=len(self.passages))
+
+    @cached_property
+    def source_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.source for p in self.passages))
+
+    @cached_property
+    def source_of(self) -> np.ndarray:
+        index = {name: k for k, name in enumerate(self.source_names)}
+        return np.fromiter((index[p.source] for p in self.passages), dtype=np.int32, count=len(self.passages))
+
+    @cached_property
+    def roles(self) -> np.ndarray:
+        """Each passage's role as a string array ("answer", "question", ...)."""
+        return np.array([p.role for p in self.passages])
+
+    @cached_property
+    def followers(self) -> dict[int, tuple[int, ...]]:
+        """The inverse of `lead_in`: for a passage, the answers it leads into."""
+        out: dict[int, list[int]] = {}
+        for i, lead in enumerate(self.lead_in):
+            for j in lead:
+                out.setdefault(j, []).append(i)
+        return {j: tuple(answers) for j, answers in out.items()}
 
 
 def lead_ins(passages: list[Passage], limit: int = 3) -> list[tuple[int, ...]]:
@@ -252,6 +299,22 @@ class Store:
             collection.delete(ids=ids[i : i + PAGE])
         self._forget(wrote=True)
         return len(ids)
+
+    def retitle(self, source: str, title: str) -> str:
+        """Give one transcript a new title (its record's `title` only: text, passages and offsets stay);
+        the old title."""
+        title = " ".join(title.split())
+        if not title:
+            raise StoreError("a title cannot be empty: give the interview a name")
+        sources = self._sources(create=False)
+        got = sources.get(ids=[self._source_id(source)], include=["metadatas"])
+        if not got["ids"]:
+            raise StoreError(f"no transcript {source!r} in this store: `python -m ingest --list` shows what it holds")
+        meta = dict(got["metadatas"][0])
+        old, meta["title"] = meta["title"], title
+        sources.update(ids=got["ids"], metadatas=[meta])  # the whole record's metadata, so no key is lost
+        self._forget(wrote=True)
+        return old
 
     def reset(self) -> None:
         """Drop both collections (all transcripts)."""

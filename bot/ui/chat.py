@@ -42,7 +42,8 @@ def transcript_dialog(bot, source: str, start: int, end: int, label: str, sha256
     st.html(SCROLL_TO_FOCUS, unsafe_allow_javascript=True)
 
 
-def _badges(answer) -> None:
+def _badges(answer, titles: dict[str, str]) -> None:
+    """How the answer was made and what it is, then which interviews it searched (`titles` by source)."""
     with st.container(horizontal=True, gap="small"):
         if answer.mode == "llm":
             st.badge(markdown_escape(f"Model · {answer.model}"), icon=":material/smart_toy:", color="violet")
@@ -57,14 +58,42 @@ def _badges(answer) -> None:
                      color="orange")
         else:
             st.badge(f"Answer · {n} verbatim citation{'s' * (n != 1)}", icon=":material/verified:", color="green")
-        if len(answer.searched) > 1:
-            st.badge(f"{len(answer.searched)} interviews searched", icon=":material/library_books:", color="gray")
+    if answer.searched:
+        st.caption(markdown_escape(searched_line(answer.searched, titles)))
+
+
+def searched_line(searched, titles: dict[str, str], named: int = 3) -> str:
+    """Which interviews an answer searched, by title (a removed one by its file name).
+
+    >>> searched_line(["a.txt"], {"a.txt": "Water"})
+    'Searched: Water'
+    >>> searched_line(["a.txt", "b.txt"], {"a.txt": "Water", "b.txt": "Bees"})
+    'Searched: Water, Bees'
+    >>> searched_line([f"{i}.txt" for i in range(12)], {f"{i}.txt": str(i) for i in range(12)})
+    'Searched all 12 interviews'
+    >>> searched_line([f"{i}.txt" for i in range(5)], {f"{i}.txt": str(i) for i in range(12)})
+    'Searched 5 of 12 interviews: 0, 1, 2 and 2 more'
+    """
+    names = [titles.get(s, s) for s in searched]
+    if len(names) <= named:
+        return "Searched: " + ", ".join(names)
+    if len(names) >= len(titles):
+        return f"Searched all {len(names)} interviews"
+    return f"Searched {len(names)} of {len(titles)} interviews: {', '.join(names[:named])} and {len(names) - named} more"
+
+
+def _titles(bot) -> dict[str, str]:
+    """Each interview's current title, by source (none when the store cannot be read)."""
+    try:
+        return {info.source: info.title for info in bot.store.sources()}
+    except USER_ERRORS:
+        return {}
 
 
 def render_answer(i: int, ex: Exchange, bot) -> None:
     """One answer: badges, notice, text with [n] links, citation cards or related passages, briefing."""
     a, anchor = ex.answer, f"vb-{i}"
-    _badges(a)
+    _badges(a, _titles(bot))
     if a.notice:
         st.warning(markdown_escape(a.notice), icon=":material/cloud_off:")
     st.html(answer_html(a.text, anchor, low_confidence=a.outcome == "candidates"))
@@ -164,13 +193,25 @@ def ask(bot, question: str) -> None:
         render_answer(len(conversation) - 1, exchange, bot)
 
 
+def placeholder(interviews: int, chosen: tuple[str, ...] | None) -> str:
+    """The chat box's prompt: "the interview" with one to search, "the 3 interviews" with several.
+
+    >>> placeholder(1, None), placeholder(3, None), placeholder(3, ("a.txt",))
+    ('Ask about the interview…', 'Ask about the 3 interviews…', 'Ask about the interview…')
+    """
+    n = len(chosen) if chosen else interviews
+    return "Ask about the interview…" if n <= 1 else f"Ask about the {n} interviews…"
+
+
 def page() -> None:
     bot = state.current_bot()
     try:
-        has_interviews = bool(bot.store.sources())
+        interviews = len(bot.store.sources())
     except USER_ERRORS:
-        has_interviews = False
-    question = st.chat_input("Ask about the interview…", disabled=not has_interviews) or st.session_state.pop(PENDING, None)
+        interviews = 0
+    has_interviews = interviews > 0
+    question = (st.chat_input(placeholder(interviews, state.choices().sources), disabled=not has_interviews)
+                or st.session_state.pop(PENDING, None))
     conversation = state.exchanges()
     if not conversation and not question:
         welcome(bot, has_interviews)

@@ -1,7 +1,10 @@
-"""The interviews behind the app: open the store (empty on a first run), add an upload, suggest questions.
+"""The interviews behind the app: open the store (empty on a first run), add, remove and rename
+an interview, find one among many, suggest questions.
 
     bot = open_bot(Settings.from_env())            # an empty store is created if there is none yet
     transcript, result = add_upload(bot, data, "talk.vtt", progress=lambda done, total: ...)
+    remove_interview(bot, "talk.vtt")              # as `python -m ingest --remove talk.vtt`
+    retitle_interview(bot, "talk.vtt", "Bees")     # as `python -m ingest --retitle talk.vtt Bees`
     example_questions(bot.store.sources(), bot.store.corpus().passages)
 
 `add_upload` parses the whole file before it takes the write lock, so a bad file raises
@@ -61,6 +64,47 @@ def add_upload(bot: Bot, data: bytes, name: str, progress=None):
             transcript = load_upload(data, free_name(transcript.source, held))
         result = bot.store.add(transcript, progress=progress)
     return transcript, result
+
+
+def remove_interview(bot: Bot, source: str) -> int:
+    """Remove one interview under the write lock, through the store operation the CLI uses; the
+    number of passages removed. Nothing else in the store changes."""
+    from bot.backends import write_lock
+
+    with write_lock(bot.settings):
+        return bot.store.remove(source)
+
+
+def retitle_interview(bot: Bot, source: str, title: str) -> str:
+    """Rename one interview (its title only) under the write lock, as the CLI does; the old title."""
+    from bot.backends import write_lock
+
+    with write_lock(bot.settings):
+        return bot.store.retitle(source, title)
+
+
+def label(info) -> str:
+    """How an interview is named in a list: title, date and file name (so that a search finds either).
+
+    >>> from vectorstore.store import SourceInfo
+    >>> label(SourceInfo("data/talk.txt", "Bees", "2025-06-02", "vtt", "0", (), 1, 1, 1))
+    'Bees (2025-06-02) · talk.txt'
+    """
+    when = f" ({info.date})" if info.date else ""
+    return f"{info.title}{when} · {Path(info.source).name}"
+
+
+def matching(infos, query: str, limit: int) -> tuple[list, int]:
+    """The first `limit` interviews whose label holds every word of `query` (any case), and how many match.
+
+    >>> from vectorstore.store import SourceInfo as S
+    >>> found, n = matching([S(f"t{i}.txt", f"Talk {i}", None, "qa", "0", (), 1, 1, 1) for i in range(30)], "talk 1", 3)
+    >>> [i.title for i in found], n
+    (['Talk 1', 'Talk 10', 'Talk 11'], 12)
+    """
+    words = query.casefold().split()
+    found = [info for info in infos if all(w in label(info).casefold() for w in words)]
+    return found[:limit], len(found)
 
 
 def free_name(name: str, taken) -> str:

@@ -14,7 +14,7 @@ from bot.ui import state
 from bot.errors import USER_ERRORS
 from bot.export import briefing_docx, briefing_markdown, file_stem, markdown_escape
 from bot.ui.interviews import UPLOAD_TYPES, add_upload
-from bot.ui.markup import source_html
+from bot.ui import library
 
 UPLOAD_COUNTER = "upload-counter"
 MAX_CITATIONS = 6
@@ -84,10 +84,7 @@ def render(bot) -> None:
         interviews = _interviews(bot)
         if message := state.flash():
             st.success(markdown_escape(message))
-        if not interviews:
-            st.caption("None yet.")
-        for info in interviews:
-            st.html(source_html(info.title, info.date, info.speakers, info.passages, info.source))
+        library.shelf(bot, interviews)
         _upload(bot, bool(interviews))
         _settings(bot, interviews)
 
