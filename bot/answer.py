@@ -2,7 +2,8 @@
 
 For every citation `transcript_text[c.start:c.end] == c.quote`; `bot.cite` guarantees it before an
 answer leaves the bot. `to_json()` is the `--json` contract of DESIGN.md (plus `related`, `dropped`
-and `notice`, which say what was not cited and why).
+and `notice`, which say what was not cited and why); `from_json()` reads it back, so a saved
+conversation redraws its answers without asking again.
 """
 
 from __future__ import annotations
@@ -38,9 +39,19 @@ class Citation:
         q = self.question
         return {
             "n": self.n, "source": self.source, "start": self.start, "end": self.end, "quote": self.quote,
-            "speaker": self.speaker, "role": self.role,
-            "question": None if q is None else {"text": q.text, "speaker": q.speaker, "start": q.start, "end": q.end},
+            "speaker": self.speaker, "role": self.role, "passage_id": self.passage_id,
+            "question": None if q is None else {"text": q.text, "speaker": q.speaker, "start": q.start, "end": q.end,
+                                                "index": q.index, "role": q.role},
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Citation:
+        """The citation `to_json()` gave (a question saved before `index`/`role` were kept gets -1, "question")."""
+        q = data.get("question")
+        question = None if q is None else Turn(q.get("index", -1), q["speaker"], q.get("role", "question"), q["text"],
+                                               q["start"], q["end"])
+        return cls(data["n"], data["source"], data["start"], data["end"], data["quote"], data["speaker"], question,
+                   data.get("passage_id", ""), data.get("role", "answer"))
 
 
 @dataclass(frozen=True)
@@ -86,9 +97,28 @@ class Answer:
             "question": self.question, "standalone_question": self.standalone_question, "answer": self.text,
             "abstained": self.abstained, "mode": self.mode, "citations": [c.to_json() for c in self.citations],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
-            "related": [{"source": r.source, "start": r.start, "end": r.end, "speaker": r.speaker, "text": r.text}
-                        for r in self.related],
+            "related": [{"source": r.source, "start": r.start, "end": r.end, "speaker": r.speaker, "text": r.text,
+                         "score": r.score} for r in self.related],
             "confidence": self.confidence, "dropped": list(self.dropped), "notice": self.notice, "model": self.model,
             "outcome": self.outcome, "scores": dict(self.scores), "searched": list(self.searched),
         }
         return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> Answer:
+        """The answer `to_json()` gave; `retrieved`, when present, is read too (`to_json` leaves it out).
+
+        >>> a = Answer("Q?", "Q?", "No.", (), True, "extractive", timings={"total": 0.5})
+        >>> Answer.from_json(a.to_json()) == a
+        True
+        """
+        return cls(
+            data["question"], data["standalone_question"], data["answer"],
+            tuple(Citation.from_json(c) for c in data["citations"]), data["abstained"], data["mode"],
+            dict(data.get("timings", {})),
+            tuple(Related(r["source"], r["start"], r["end"], r["speaker"], r["text"], r.get("score", 0.0))
+                  for r in data.get("related", [])),
+            tuple(data.get("dropped", [])), data.get("notice"), data.get("model"),
+            tuple((s, start, end) for s, start, end in data.get("retrieved", [])), data.get("confidence"),
+            dict(data.get("scores", {})), tuple(data.get("searched", [])),
+        )

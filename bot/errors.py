@@ -7,7 +7,8 @@ all, and `USER_ERRORS` is what the CLIs and the app catch:
     VerbatimError                 the bot's own errors
     ├── InputError                a file, question, test set or upload we cannot use
     ├── SettingsError             an environment variable with a value we do not understand
-    └── ModelError                the configured chat model failed (timeout, refusal, HTTP error)
+    ├── ModelError                the configured chat model failed (timeout, refusal, HTTP error)
+    └── ConversationsError        the saved-conversations database cannot be read or written
     TranscriptError (ingest)      a transcript that is empty, binary, too big, not UTF-8, unknown
     StoreError (vectorstore)      the Chroma store cannot serve this request
     ├── StoreMissingError         nothing ingested yet (or the wrong --store)
@@ -38,7 +39,11 @@ class ModelError(VerbatimError):
     """The configured chat model did not give a usable answer."""
 
 
+class ConversationsError(VerbatimError):
+    """The SQLite file of saved conversations is unreadable, damaged, newer than this code or not writable."""
+
+
 USER_ERRORS = (VerbatimError, TranscriptError, StoreError)
 
-__all__ = ["USER_ERRORS", "EmbeddingMismatchError", "InputError", "ModelError", "SettingsError", "StoreBusyError",
-           "StoreError", "StoreMissingError", "TranscriptError", "VerbatimError"]
+__all__ = ["USER_ERRORS", "ConversationsError", "EmbeddingMismatchError", "InputError", "ModelError", "SettingsError",
+           "StoreBusyError", "StoreError", "StoreMissingError", "TranscriptError", "VerbatimError"]

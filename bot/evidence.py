@@ -51,6 +51,24 @@ class Exchange:
     answer: Answer
     evidence: tuple[Evidence, ...] = ()
 
+    def to_json(self) -> dict:
+        """Everything needed to redraw the answer and its cards and to rebuild a briefing, as JSON."""
+        answer = self.answer.to_json() | {"timings": dict(self.answer.timings),
+                                          "retrieved": [list(r) for r in self.answer.retrieved]}
+        return {"answer": answer, "evidence": [
+            {"citation": ev.citation.n, "title": ev.title, "date": ev.date, "sha256": ev.sha256,
+             "paragraph": ev.paragraph, "context_start": ev.context_start, "context": ev.context,
+             "timing": ev.timing} for ev in self.evidence]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Exchange:
+        """The exchange `to_json()` gave; each evidence finds its citation by marker number."""
+        answer = Answer.from_json(data["answer"])
+        by_n = {c.n: c for c in answer.citations}
+        return cls(answer, tuple(
+            Evidence(by_n[ev["citation"]], ev["title"], ev["date"], ev["sha256"], ev["paragraph"], ev["context_start"],
+                     ev["context"], ev.get("timing")) for ev in data["evidence"]))
+
 
 @dataclass(frozen=True)
 class Segment:

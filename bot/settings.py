@@ -13,6 +13,12 @@
 | VERBATIM_LLM_TIMEOUT   | 20           | seconds a question may spend on the model: all calls and retries |
 | VERBATIM_LLM_RETRIES   | 1            | retries after a failed call (429, 5xx), within that time         |
 | VERBATIM_MAX_CITATIONS | 3            | most citations in one answer                                   |
+| VERBATIM_CONVERSATIONS | STORE/conversations.sqlite3 | the app's saved conversations (SQLite)          |
+
+The conversations file sits in the store folder by default. With a Chroma server
+(`VERBATIM_CHROMA_URL`) the server keeps the passages but not the conversations: they stay on the
+machine running the app, in the store folder all the same (`VERBATIM_STORE`, default `store`),
+unless `VERBATIM_CONVERSATIONS` names another file.
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ class Settings:
     llm_timeout: float = 20.0
     llm_retries: int = 1
     max_citations: int = 3
+    conversations: Path | None = None  # None: `conversations.sqlite3` in `store_dir` (see `conversations_path`)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -101,7 +108,14 @@ class Settings:
             llm_timeout=_number(env, "VERBATIM_LLM_TIMEOUT", 20.0, float, 0.1),
             llm_retries=int(_number(env, "VERBATIM_LLM_RETRIES", 1, int, 0)),
             max_citations=int(_number(env, "VERBATIM_MAX_CITATIONS", 3, int, 1)),
+            conversations=Path(raw) if (raw := env.get("VERBATIM_CONVERSATIONS", "").strip()) else None,
         )
+
+    @property
+    def conversations_path(self) -> Path:
+        """The SQLite file of saved conversations: the setting, or `conversations.sqlite3` in the store folder
+        (also with a Chroma server: the conversations stay on the machine that runs the app)."""
+        return self.conversations or self.store_dir / "conversations.sqlite3"
 
     @property
     def model_configured(self) -> bool:
