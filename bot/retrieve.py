@@ -104,23 +104,48 @@ class Retriever:
         query = replace(query, dense_mean=float(values.mean()), dense_spread=float(values.std()) or 1.0)
         lexical = index.scores(list(query.terms)) + CONTEXT_WEIGHT * index.scores(list(query.context_terms))
         top_lexical = float(lexical.max()) or 1.0
-        scored = []
-        for i, p in enumerate(passages):
-            if (sources and p.source not in sources) or not query.citable(p):
-                continue
-            if p.id not in dense and lexical[i] <= 0:
-                continue
-            d = dense.get(p.id, floor)
-            lead = corpus.lead_in[i]
-            qd = max((dense.get(passages[j].id, floor) for j in lead), default=floor) if lead else d
-            score = (1 - QUESTION_WEIGHT) * d + QUESTION_WEIGHT * qd + LEXICAL_WEIGHT * lexical[i] / top_lexical
-            if p.role == "question":
-                score += question_bonus
-            scored.append((float(score), i, d, qd, float(lexical[i] / top_lexical)))
-        scored.sort(key=lambda h: -h[0])
+        # Every passage is scored at once: its own dense similarity (the floor when not a neighbour),
+        # its lead-in's best, and BM25. Only neighbours and passages sharing a term are candidates.
+        d = np.full(len(passages), floor)
+        for pid, similarity in dense.items():
+            if (i := corpus.position.get(pid)) is not None:
+                d[i] = similarity
+        qd = d.copy()  # a passage without a lead-in stands for itself
+        has_lead = np.fromiter(map(bool, corpus.lead_in), dtype=bool, count=len(passages))
+        qd[has_lead] = floor
+        for pid, similarity in dense.items():
+            for i in corpus.followers.get(corpus.position.get(pid, -1), ()):
+                qd[i] = max(qd[i], similarity)
+        scaled = LEXICAL_WEIGHT * lexical / top_lexical
+        score = (1 - QUESTION_WEIGHT) * d + QUESTION_WEIGHT * qd + scaled
+        score[corpus.roles == "question"] += question_bonus
+        in_dense = np.zeros(len(passages), dtype=bool)
+        in_dense[[corpus.position[pid] for pid in dense if pid in corpus.position]] = True
+        chosen = citable_mask(query, corpus, sources) & (in_dense | (lexical > 0))
+        found = np.flatnonzero(chosen)
+        best = found[np.lexsort((found, -score[found]))][:k]  # ties: transcript order
         words = query.terms + query.context_terms
-        return query, [Hit(passages[i], score, d, qd, lex, coverage(words, index.term_sets[i], index), float(lexical[i]))
-                       for score, i, d, qd, lex in scored[:k]]
+        return query, [Hit(passages[i], float(score[i]), float(d[i]), float(qd[i]), float(lexical[i] / top_lexical),
+                           coverage(words, index.term_sets[i], index), float(lexical[i])) for i in best]
+
+
+def citable_mask(query: Query, corpus: Corpus, sources: list[str] | None) -> np.ndarray:
+    """`query.citable` for every passage of `corpus` at once (and in `sources`, when given)."""
+    roles = corpus.roles
+    if query.about is not None:
+        pairs = [k for k, pair in enumerate(corpus.pairs) if pair in query.about]
+        mask = np.isin(corpus.pair_of, pairs)
+        if query.about_interviewer:
+            named = {source for source, _ in query.about}
+            mask |= (roles == "question") & np.isin(corpus.source_of, [k for k, s in enumerate(corpus.source_names)
+                                                                       if s in named])
+    else:
+        mask = roles == "answer"
+        if query.about_interviewer or query.interviewer_words:
+            mask |= roles == "question"
+    if sources:
+        mask &= np.isin(corpus.source_of, [k for k, s in enumerate(corpus.source_names) if s in set(sources)])
+    return mask
 
 
 def interviewer_only_share(query: Query, corpus) -> float:

@@ -27,6 +27,7 @@ the official of that question. Roles that fit anyone ("the head", "the director"
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from vectorstore.lexical import stem
@@ -47,20 +48,22 @@ ROLE_KINDS = {
 ROLE_NOUNS = tuple(noun for nouns in ROLE_KINDS.values() for noun in nouns)
 KIND_OF = {noun: kind for kind, nouns in ROLE_KINDS.items() for noun in nouns}
 ANY_RESPONDENT = ("interviewee", "guest", "respondent")
+_ROLE_STEMS = frozenset(stem(n) for n in ROLE_NOUNS)
 _DETERMINER = r"\b(?:the|this|that|our|your)\s+(?:[\w’'\-]+\s+){0,3}?"
 _ROLE = re.compile(_DETERMINER + r"(?P<role>" + "|".join(ROLE_NOUNS + ANY_RESPONDENT) + r")s?\b", re.I)
 _HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "hon", "the", "am", "mp", "mla", "sir", "dame", "lord", "lady",
                "minister", "senator", "rep", "acting", "speaker"}
 
 
-def name_parts(speaker: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def name_parts(speaker: str) -> frozenset[str]:
     """The words that name a speaker, without titles: 'Hon. Chrystia Freeland' → {'chrystia', 'freeland'}.
 
     >>> sorted(name_parts("Kirsty Williams AM"))
     ['kirsty', 'williams']
     """
     words = re.findall(r"[^\W\d_][\w'’\-]*", speaker.lower())
-    return {w for w in words if w.rstrip(".") not in _HONORIFICS and len(w) >= 3}
+    return frozenset(w for w in words if w.rstrip(".") not in _HONORIFICS and len(w) >= 3)
 
 
 def named_speakers(question: str, speakers: Iterable[str]) -> tuple[str, ...]:
@@ -79,7 +82,12 @@ def role_nouns(question: str) -> list[str]:
 
 
 def _mentions(text: str, noun: str) -> bool:
-    return stem(noun) in {stem(w) for w in re.findall(r"[\w’'\-]+", text.lower())}
+    return stem(noun) in _stems(text)
+
+
+@lru_cache(maxsize=65536)  # titles and descriptions recur in every question: stem them once
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in re.findall(r"[\w’'\-]+", text.lower()))
 
 
 def about(question: str, sources, answering: set[tuple[str, str]]) -> frozenset[tuple[str, str]] | None:
@@ -95,9 +103,11 @@ def about(question: str, sources, answering: set[tuple[str, str]]) -> frozenset[
     if not nouns:
         return None
     described = {(info.source, name): text for info in sources for name, text in info.descriptions}
+    titles = {info.source: info.title for info in sources}
     for key in answering:  # a title such as "Interview with activist Aigerim Bekova" describes who answers
-        if key not in described and any(_mentions(_title(sources, key[0]), n) for n in ROLE_NOUNS):
-            described[key] = _title(sources, key[0])
+        title = titles.get(key[0], "")
+        if key not in described and _stems(title) & _ROLE_STEMS:
+            described[key] = title
     chosen: set[tuple[str, str]] = set()
     for noun in nouns:
         by_name = {key for key, text in described.items() if _mentions(text, noun)}
@@ -114,9 +124,11 @@ def about(question: str, sources, answering: set[tuple[str, str]]) -> frozenset[
 
 def _other_kind(description: str, kind: str) -> bool:
     """True when `description` names a role of a kind other than `kind` (and none of `kind`)."""
-    kinds = {KIND_OF[n] for n in ROLE_NOUNS if KIND_OF[n] != "any" and _mentions(description, n)}
+    kinds = _kinds(description)
     return bool(kinds) and kind not in kinds
 
 
-def _title(sources, source: str) -> str:
-    return next((info.title for info in sources if info.source == source), "")
+@lru_cache(maxsize=65536)
+def _kinds(description: str) -> frozenset[str]:
+    """The kinds of role `description` names ("any" aside)."""
+    return frozenset(KIND_OF[n] for n in ROLE_NOUNS if KIND_OF[n] != "any" and _mentions(description, n))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,6 +35,7 @@ _SUFFIXES = ("ational", "atory", "ations", "ation", "ative", "ating", "ated", "a
              "al", "es", "s")
 
 
+@lru_cache(maxsize=1 << 18)  # a corpus has far fewer distinct words than words
 def stem(word: str) -> str:
     """A crude, fast stemmer: one suffix off, then cut to seven letters.
 
