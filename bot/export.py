@@ -1,33 +1,45 @@
-"""Briefings: answers as Markdown (footnotes) or a Word document (endnotes), quotes verbatim.
+"""Briefings: answers as Markdown (footnotes), a Word document (real footnotes) or one answer for the
+clipboard, quotes verbatim.
 
-Every quote shows exactly as the transcript has it (`text[start:end]`, no "fixing"). In Word the
-quote is the run's text itself. In Markdown every character with a meaning in Markdown or HTML is
-backslash-escaped (`markdown_escape`), so the rendered quote is the transcript's text, character
-for character, and nothing in it can become markup: a transcript's (or a model's) `<script>`,
-`<img>`, `![image](url)` or link stays text and fetches nothing. A quote spanning several lines
-becomes a blockquote with `> ` before each line. Each
-note names the speaker, the interviewer's question it answers, the interview's title and date,
-the paragraph and the character range; the source list gives each cited transcript's SHA-256 so
-a reader can check the version. In notes (not in quotes) line breaks are shown as spaces; in
-Word, which has one kind of line break, a CRLF inside a quote becomes that break.
+Every quote shows exactly as the transcript has it (`text[start:end]`, no "fixing"). Each answer
+is headed by its standalone question (so a follow-up such as "would they be happy about that?"
+reads on its own), says its outcome as the app does ("Answer", "Closest passages, not a confirmed
+answer", "Not addressed", an abstention in words), then gives each quote as its own block with
+the speaker and interview on the line after it. Each note names the speaker, the question the
+quote answers (shortened to `NOTE_QUESTION_CHARS`), the interview's title and date, the paragraph
+and the character range; the source list gives each cited transcript's SHA-256 so a reader can
+check the version.
+
+In Markdown every character with a meaning in Markdown or HTML is backslash-escaped
+(`markdown_escape`), and a quote line's leading and trailing blanks are character references, so
+a CommonMark renderer shows the quote character for character and nothing in it becomes markup: a
+transcript's (or a model's) `<script>`, `<img>` or `![image](url)` stays text and fetches nothing.
+The Word document is made by pandoc from its JSON syntax tree (`bot.word`), so no text is ever
+parsed as markup there. On the clipboard (`clipboard_html`, `clipboard_text`) everything is
+HTML-escaped.
 
     briefing_markdown([exchange, ...])   # str
-    briefing_docx([exchange, ...])       # bytes of a .docx file
+    briefing_docx([exchange, ...])       # bytes of a .docx file (pandoc)
+    clipboard_html(exchange), clipboard_text(exchange)
 """
 
 from __future__ import annotations
 
-import io
+import html
 import re
 from datetime import datetime, timezone
 
-from bot.errors import InputError
 from bot.evidence import Evidence, Exchange
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~:$&#])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))", re.M)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_EDGE_BLANKS = re.compile(r"^[ \t]+|[ \t]+$")
+NOTE_QUESTION_CHARS = 120  # a note quotes at most this much of the interviewer's question
+
+OUTCOME_LABELS = {"answer": "Answer", "candidates": "Closest passages, not a confirmed answer",
+                  "not_addressed": "Not addressed"}
 
 
 def markdown_escape(text: str) -> str:
@@ -40,10 +52,12 @@ def markdown_escape(text: str) -> str:
     >>> print(markdown_escape("# 1. - no list"))
     \# 1. - no list
     >>> print(markdown_escape("1. First\n- item"))
-    \1. First
+    1\. First
     \- item
     """
-    return _MARKDOWN_LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
+    # a digit cannot be escaped (CommonMark would show "\1"): the dot after it is
+    return _MARKDOWN_LINE_START.sub(lambda m: m[1] + (m[2] + "\\" if m[2].isdigit() else "\\" + m[2]),
+                                    _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 INTRO = ("Every quotation is verbatim from the transcript named in its note. Character ranges index the "
@@ -54,11 +68,32 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def shorten(text: str, limit: int = NOTE_QUESTION_CHARS) -> str:
+    """`text` on one line, cut at a word to at most `limit` characters, "…" marking the cut.
+
+    >>> shorten("What do you think of the new rules on water and energy?", 30)
+    'What do you think of the new…'
+    >>> shorten("Short enough?", 30)
+    'Short enough?'
+    """
+    flat = _flat(text)
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else cut[:-1]
+    return head.rstrip(",;:.-–— ") + "…"
+
+
+def heading_question(ex: Exchange) -> str:
+    """The question as a heading: the standalone question (a follow-up rewritten to stand alone)."""
+    return _flat(ex.answer.standalone_question or ex.answer.question)
+
+
 def note_text(ev: Evidence) -> str:
-    """One note: speaker, the question answered, interview, date, paragraph, character range.
+    """One note: speaker, the question answered (shortened), interview, date, paragraph, character range.
 
     >>> from bot.answer import Citation
-    >>> c = Citation(1, "a.txt", 10, 20, "0123456789", "Jane", None, "p", "answer")
+    >>> c = Citation(1, "a.txt", 10, 20, "0123456789", "Jane", None, "p")
     >>> note_text(Evidence(c, "Talk", "2024-01-02", "ab", 3, 10, "0123456789"))
     'Jane. Talk, 2024-01-02, paragraph 3, characters 10–20 of a.txt.'
     """
@@ -67,13 +102,35 @@ def note_text(ev: Evidence) -> str:
     if c.role == "question":
         who = f"{c.speaker}, asking (the interviewer's own words)"
     elif c.question is not None:
-        who = f"{c.speaker}, answering {c.question.speaker}'s question “{_flat(c.question.text)}”"
+        who = f"{c.speaker}, answering {c.question.speaker}'s question “{shorten(c.question.text)}”"
     when = f", {ev.date}" if ev.date else ""
     timing = f", at {ev.timing}" if ev.timing else ""
     return f"{who}. {ev.title}{when}, paragraph {ev.paragraph}, characters {c.start}–{c.end}{timing} of {c.source}."
 
 
-def _sources(exchanges: list[Exchange]) -> list[Evidence]:
+def attribution(ev: Evidence) -> str:
+    """The line under a quote: who said it, in which interview.
+
+    >>> from bot.answer import Citation
+    >>> attribution(Evidence(Citation(1, "a.txt", 0, 2, "Hi", "Jane", None, "p"), "Talk", None, "ab", 1, 0, "Hi"))
+    '— Jane, Talk'
+    """
+    return f"— {_flat(ev.citation.speaker)}, {_flat(ev.title)}"
+
+
+def outcome(ex: Exchange) -> tuple[str, str | None]:
+    """The answer's outcome as the app shows it, and a sentence that says what it means (or None)."""
+    a = ex.answer
+    if a.abstained:
+        return OUTCOME_LABELS["not_addressed"], _flat(a.text) or "The interview does not address this question."
+    if a.outcome == "candidates":
+        return OUTCOME_LABELS["candidates"], ("The interview may not address this question directly: these are the "
+                                              "passages closest to it; check the quotes below.")
+    return OUTCOME_LABELS["answer"], None
+
+
+def sources(exchanges: list[Exchange]) -> list[Evidence]:
+    """One evidence per cited transcript, in order of first citation."""
     seen: dict[str, Evidence] = {}
     for ex in exchanges:
         for ev in ex.evidence:
@@ -81,87 +138,104 @@ def _sources(exchanges: list[Exchange]) -> list[Evidence]:
     return list(seen.values())
 
 
-def _caveat(ex: Exchange) -> str | None:
-    a = ex.answer
-    if a.abstained:
-        return a.text
-    if a.outcome == "candidates":
-        return ("Closest passages, not a confirmed answer: the interview may not address this question directly; "
-                "check the quotes below.")
-    return None
+def source_line(ev: Evidence) -> str:
+    date = f" ({ev.date})" if ev.date else ""
+    return f"{ev.title}{date}: {ev.citation.source}, SHA-256 {ev.sha256}"
+
+
+def exported_line(now: datetime) -> str:
+    return f"Exported from Verbatim on {now:%Y-%m-%d %H:%M} UTC. {INTRO}"
+
+
+def _quote_lines(quote: str) -> list[str]:
+    """A quote as blockquote lines: escaped, each line's own ending kept (CRLF stays CRLF), and the
+    blanks at a line's edges written as character references, which CommonMark would otherwise drop
+    (or read as a code block or a hard break)."""
+    parts = _LINE_BREAK.split(quote)
+    endings = _LINE_BREAK.findall(quote)
+    out = []
+    for part, ending in zip(parts, endings + [""]):
+        line = _EDGE_BLANKS.sub(lambda m: "".join(f"&#{ord(ch)};" for ch in m.group()), markdown_escape(part))
+        line += "\r" if ending in ("\r\n", "\r") else ""
+        out.append("> " + line if line.strip("\r") else ">" + line)
+    return out
 
 
 def briefing_markdown(exchanges: list[Exchange], title: str = "Briefing", now: datetime | None = None) -> str:
     """The exchanges as one Markdown document, with footnotes `[^k-n]` (answer k, citation n).
     Everything from a transcript, a model or the user is escaped (`markdown_escape`)."""
     now = now or datetime.now(timezone.utc)
-    out = [f"# {markdown_escape(title)}", "", f"_Exported from Verbatim on {now:%Y-%m-%d %H:%M} UTC. {INTRO}_", ""]
+    out = [f"# {markdown_escape(title)}", "", f"_{markdown_escape(exported_line(now))}_", ""]
     notes: list[str] = []
     for k, ex in enumerate(exchanges, 1):
         a = ex.answer
-        out += [f"## {k}. {markdown_escape(_flat(a.question))}", ""]
-        if caveat := _caveat(ex):
-            out += [f"*{markdown_escape(_flat(caveat))}*", ""]
+        out += [f"## {k}. {markdown_escape(heading_question(ex))}", ""]
+        if _flat(a.question) != heading_question(ex):
+            out += [f"*Asked as “{markdown_escape(_flat(a.question))}”*", ""]
+        label, statement = outcome(ex)
+        out += [f"**{markdown_escape(label)}**" + (f": {markdown_escape(statement)}" if statement else ""), ""]
         if a.mode == "llm" and not a.abstained:
             out += [_ESCAPED_MARKER.sub(lambda m: f"[^{k}-{m.group(1)}]", markdown_escape(_flat(a.text))), ""]
         for ev in ex.evidence:
             c = ev.citation
-            lines = [markdown_escape(line) for line in c.quote.split("\n")]
+            lines = _quote_lines(c.quote)
             lines[-1] += f" [^{k}-{c.n}]"
-            out += ["> " + line if line else ">" for line in lines]
-            out += [f"> — {markdown_escape(c.speaker)}", ""]
+            out += [*lines, "", markdown_escape(attribution(ev)), ""]  # the blank line ends the quote
             notes.append(f"[^{k}-{c.n}]: {markdown_escape(note_text(ev))}")
     out += ["## Sources", ""]
-    cited = _sources(exchanges)
-    out += [f"- {markdown_escape(ev.title)}" + (f" ({markdown_escape(ev.date)})" if ev.date else "")
-            + f": {markdown_escape(ev.citation.source)}, SHA-256 {ev.sha256}" for ev in cited] or ["No transcript passage was cited."]
+    out += [f"- {markdown_escape(source_line(ev))}" for ev in sources(exchanges)] or ["No transcript passage was cited."]
     return "\n".join(out + [""] + notes) + "\n"
 
 
 def briefing_docx(exchanges: list[Exchange], title: str = "Briefing", now: datetime | None = None) -> bytes:
-    """The exchanges as a Word document: quotes with superscript note numbers, then Notes and Sources."""
-    from docx import Document
-    from docx.shared import Pt
+    """The exchanges as a Word document with real footnotes and document properties (`bot.word`)."""
+    from bot.word import briefing_docx as docx  # pandoc's syntax tree lives beside, not in, the text formats
 
-    now = now or datetime.now(timezone.utc)
-    doc = Document()
-    doc.add_heading(title, level=0)
-    doc.add_paragraph(f"Exported from Verbatim on {now:%Y-%m-%d %H:%M} UTC. {INTRO}").runs[0].italic = True
-    notes: list[str] = []
-    try:
-        for k, ex in enumerate(exchanges, 1):
-            a = ex.answer
-            doc.add_heading(f"{k}. {_flat(a.question)}", level=2)
-            if caveat := _caveat(ex):
-                doc.add_paragraph().add_run(caveat).italic = True
-            first = len(notes) + 1
-            if a.mode == "llm" and not a.abstained:
-                para, cursor = doc.add_paragraph(), 0
-                for m in _MARKER.finditer(a.text):
-                    para.add_run(a.text[cursor:m.start()])
-                    para.add_run(str(first + int(m.group(1)) - 1)).font.superscript = True
-                    cursor = m.end()
-                para.add_run(a.text[cursor:])
-            for ev in ex.evidence:
-                para = doc.add_paragraph(style="Quote")
-                para.add_run(ev.citation.quote.replace("\r\n", "\n"))  # one line break, not two
-                para.add_run(str(len(notes) + 1)).font.superscript = True
-                para.add_run(f" — {ev.citation.speaker}")
-                notes.append(note_text(ev))
-        doc.add_heading("Notes", level=1)
-        for i, note in enumerate(notes, 1):
-            doc.add_paragraph(f"{i}. {note}").paragraph_format.space_after = Pt(2)
-        doc.add_heading("Sources", level=1)
-        for ev in _sources(exchanges):
-            date = f" ({ev.date})" if ev.date else ""
-            doc.add_paragraph(f"{ev.title}{date}: {ev.citation.source}, SHA-256 {ev.sha256}", style="List Bullet")
-        if not _sources(exchanges):
-            doc.add_paragraph("No transcript passage was cited.")
-    except ValueError as exc:  # lxml refuses control characters that XML cannot hold
-        raise InputError(f"a quote holds characters a Word document cannot store ({exc}); export as Markdown instead") from None
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return docx(exchanges, title=title, now=now or datetime.now(timezone.utc))
+
+
+def _html_lines(text: str) -> str:
+    return "<br>".join(html.escape(part) for part in _LINE_BREAK.split(text))
+
+
+def clipboard_html(ex: Exchange) -> str:
+    """One answer as rich text for the clipboard: question, outcome, each quote in a blockquote (as
+    the transcript has it: blanks kept, line breaks as `<br>`), speaker and interview, the notes.
+
+    >>> from bot.answer import Answer
+    >>> clipboard_html(Exchange(Answer("<b>?", "<b>?", "No.", (), True, "extractive")))
+    '<p><strong>&lt;b&gt;?</strong><br><em>Not addressed: No.</em></p>'
+    """
+    a, (label, statement) = ex.answer, outcome(ex)
+    head = f"{label}: {statement}" if statement else label
+    out = [f"<p><strong>{html.escape(heading_question(ex))}</strong><br><em>{html.escape(head)}</em></p>"]
+    if a.mode == "llm" and not a.abstained:
+        out.append(f"<p>{html.escape(_flat(a.text))}</p>")
+    for ev in ex.evidence:
+        out.append(f'<blockquote style="white-space:pre-wrap"><p>{_html_lines(ev.citation.quote)}</p></blockquote>'
+                   f"<p>{html.escape(attribution(ev))} [{ev.citation.n}]</p>")
+    if ex.evidence:
+        out.append("".join(f"<p><small>[{ev.citation.n}] {html.escape(note_text(ev))}</small></p>" for ev in ex.evidence))
+    return "".join(out)
+
+
+def clipboard_text(ex: Exchange) -> str:
+    """One answer as plain text for the clipboard: the same blocks as `clipboard_html`, quotes verbatim.
+
+    >>> from bot.answer import Answer
+    >>> print(clipboard_text(Exchange(Answer("Why?", "Why?", "No.", (), True, "extractive"))))
+    Why?
+    Not addressed: No.
+    """
+    a, (label, statement) = ex.answer, outcome(ex)
+    out = [heading_question(ex), f"{label}: {statement}" if statement else label]
+    if a.mode == "llm" and not a.abstained:
+        out += ["", _flat(a.text)]
+    for ev in ex.evidence:
+        out += ["", ev.citation.quote, f"{attribution(ev)} [{ev.citation.n}]"]
+    if ex.evidence:
+        out += [""] + [f"[{ev.citation.n}] {note_text(ev)}" for ev in ex.evidence]
+    return "\n".join(out)
 
 
 def file_stem(exchanges: list[Exchange]) -> str:
@@ -171,5 +245,5 @@ def file_stem(exchanges: list[Exchange]) -> str:
     >>> file_stem([Exchange(Answer("What values matter to the EU?", "", "", (), True, "extractive"))])
     'verbatim-what-values-matter-to-the-eu'
     """
-    words = re.findall(r"[a-z0-9]+", exchanges[0].answer.question.lower())[:6] if exchanges else []
+    words = re.findall(r"[a-z0-9]+", heading_question(exchanges[0]).lower())[:6] if exchanges else []
     return "-".join(["verbatim", *words]) if words else "verbatim-briefing"

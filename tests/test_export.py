@@ -1,55 +1,122 @@
-"""Briefings (Markdown and Word) and the evidence behind them: quotes byte-for-byte, notes complete."""
+"""Briefings (Markdown, Word, clipboard) and the evidence behind them: quotes byte-for-byte, notes complete.
+
+The Markdown is rendered with a real CommonMark renderer (markdown-it); the Word document is read
+part by part (`word/document.xml`, `word/footnotes.xml`, `docProps/core.xml`) with zipfile and lxml.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
+import zipfile
+from datetime import datetime, timezone
 
 import pytest
-from docx import Document
+from lxml import etree
+from lxml import html as lxml_html
+from markdown_it import MarkdownIt
 
 from bot.answer import Answer, Citation
 from bot.errors import InputError
 from bot.evidence import Evidence, Exchange, build_evidence, gather, history_of, paragraph_number, transcript_segments
-from bot.export import briefing_docx, briefing_markdown, note_text
-from ingest import load_transcript
+from bot.export import (NOTE_QUESTION_CHARS, briefing_docx, briefing_markdown, clipboard_html, clipboard_text,
+                        file_stem, note_text)
+from ingest import load_transcript, parse_transcript
 from ingest.transcript import Turn
 from tests.conftest import FIXTURES, INTERVIEW, INTERVIEW_SOURCE
 
 TEXT = INTERVIEW.read_bytes().decode("utf-8")
 SHA = hashlib.sha256(INTERVIEW.read_bytes()).hexdigest()
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NOW = datetime(2025, 3, 4, 5, 6, tzinfo=timezone.utc)
+# A quote that is everything pandoc's or CommonMark's readers would turn into something else.
+HOSTILE = ('It is *fine* _really_ [x](y) ^sup^ ~sub~ @smith2020 <b>bold</b> \\ `code` "double" \'single\' -- and --- '
+           "$x^2$ ... & &amp; | a | b |\r\n    four spaces   and a tab\t\n===\n- not a list \n"
+           "1. nor this\n# nor a heading \\begin{x} <!-- c --> «Zürich» — naïve 中文 “curly” ’ 🙂")
 
 
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+def normalized(quote: str) -> str:
+    """A quote as a renderer shows it: CRLF and CR are line breaks like LF."""
+    return re.sub(r"\r\n?", "\n", quote)
 
 
-def shown(markdown_text: str) -> str:
-    """What a CommonMark renderer shows for text: backslash escapes of ASCII punctuation undone."""
-    return _ESCAPE.sub(r"\1", markdown_text)
+def rendered_quotes(markdown: str) -> list[tuple[str, str]]:
+    """(text of each blockquote, text of the paragraph after it), as CommonMark renders them; the
+    footnote marker ending a quote (a footnote to CommonMark's core, which does not know them) left out."""
+    root = lxml_html.fromstring(f"<div>{MarkdownIt('commonmark').render(markdown)}</div>")
+    out = []
+    for quote in root.iter("blockquote"):
+        after = quote.getnext()
+        text = "\n\n".join(p.text_content() for p in quote.iter("p"))
+        out.append((re.sub(r" \[\^\d+-\d+\]$", "", text), after.text_content() if after is not None else ""))
+    return out
 
 
-def blockquotes(markdown: str) -> list[str]:
-    """The quotes of a briefing as a reader sees them: each blockquote's lines joined, without its
-    note marker and attribution, escapes undone."""
+def quote_sources(markdown: str) -> list[str]:
+    """Each blockquote as the Markdown file holds it, `> `, escapes, character references and the note
+    marker taken away: the file itself keeps the quote byte for byte (CRLF stays CRLF)."""
     quotes, lines = [], []
     for line in markdown.split("\n") + [""]:
         if line.startswith(">"):
-            lines.append(line[2:])
+            lines.append(line[2:] if line.startswith("> ") else line[1:])
         elif lines:
-            body = [ln for ln in lines if not ln.startswith("— ")]
-            quotes.append(shown(re.sub(r" \[\^\d+-\d+\]$", "", "\n".join(body))))
+            body = re.sub(r" \[\^\d+-\d+\]$", "", "\n".join(lines))
+            body = re.sub(r"&#(\d+);", lambda m: chr(int(m.group(1))), re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", body))
+            quotes.append(body)
             lines = []
     return quotes
 
 
+def exchange_for(text: str, question: str = "Why?", **answer) -> Exchange:
+    t = parse_transcript(text, "t.txt")
+    p = next(x for x in t.passages if x.role == "answer")
+    c = Citation.from_passage(1, p, p.start, p.end)
+    a = Answer(question, answer.pop("standalone", question), f"“{c.quote}” [1]", (c,), False, "extractive", **answer)
+    return Exchange(a, (build_evidence(c, text, t.title, "2020-01-01", "abc", p),))
+
+
+def word_parts(docx: bytes) -> tuple[etree._Element, dict[str, etree._Element], etree._Element]:
+    """document.xml's body, footnotes.xml's notes by id, core.xml."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(f"{W}body")
+        notes = {n.get(f"{W}id"): n for n in etree.fromstring(z.read("word/footnotes.xml")).iter(f"{W}footnote")}
+        return body, notes, etree.fromstring(z.read("docProps/core.xml"))
+
+
+def run_text(element, skip_notes: bool = True) -> str:
+    """The text Word shows for a paragraph: its runs' text, `w:br` as a line break, footnote marks left out."""
+    out = []
+    for run in element.iter(f"{W}r"):
+        if skip_notes and run.find(f"{W}footnoteReference") is not None:
+            continue
+        for part in run:
+            out.append(part.text or "" if part.tag == f"{W}t" else "\n" if part.tag == f"{W}br" else "\t" if part.tag == f"{W}tab" else "")
+    return "".join(out)
+
+
+def word_quotes(docx: bytes) -> list[tuple[str, str, str]]:
+    """(quote text, its footnote's text, the next paragraph's text) for each quote paragraph."""
+    body, notes, _ = word_parts(docx)
+    out = []
+    for p in body.iter(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        if style is not None and style.get(f"{W}val") == "BlockText":
+            refs = p.findall(f".//{W}footnoteReference")
+            assert len(refs) == 1, "each quote carries exactly one real footnote"
+            out.append((run_text(p), run_text(notes[refs[0].get(f"{W}id")]).strip(), run_text(p.getnext())))
+    return out
+
+
 @pytest.fixture(scope="module")
 def conversation(interview_bot):
-    first = interview_bot.ask("Which values does the EU base its relationship with Kazakhstan on?")
-    second = interview_bot.ask("What did Kaja Kallas say about Chinese gas pipelines?")
-    third = interview_bot.ask("Does the official see access to water as a human right?", history=[
-        {"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}])
-    return [Exchange(a, gather(a, interview_bot.store)) for a in (first, second, third)]
+    asked: list[Exchange] = []
+    for question in ("Which values does the EU base its relationship with Kazakhstan on?", "would they be happy about that?",
+                     "What did Kaja Kallas say about Chinese gas pipelines?"):
+        a = interview_bot.ask(question, history=history_of(asked))
+        asked.append(Exchange(a, gather(a, interview_bot.store)))
+    return asked
 
 
 def test_evidence_is_the_passage_around_the_quote(conversation):
@@ -63,61 +130,106 @@ def test_evidence_is_the_passage_around_the_quote(conversation):
             assert ev.paragraph == paragraph_number(TEXT, c.start) > 1
 
 
-def test_markdown_briefing_quotes_verbatim_with_footnotes(conversation):
+def test_markdown_briefing_reads_well_and_quotes_verbatim(conversation):
     md = briefing_markdown(conversation)
     cited = [ev for ex in conversation for ev in ex.evidence]
-    assert cited and blockquotes(md) == [TEXT[ev.citation.start:ev.citation.end] for ev in cited]
+    slices = [TEXT[ev.citation.start:ev.citation.end] for ev in cited]
+    assert cited and quote_sources(md) == slices
+    assert rendered_quotes(md) == [(normalized(s), "— Interviewee, Interview EU Kazakhstan") for s in slices], \
+        "each quote is its own block, the speaker and interview on their own line after it"
+    follow_up = conversation[1].answer
+    assert follow_up.standalone_question != follow_up.question, "the follow-up was rewritten to stand alone"
     for k, ex in enumerate(conversation, 1):
-        assert f"## {k}. {ex.answer.question}" in md
+        assert f"## {k}. {' '.join(ex.answer.standalone_question.split())}" in unescaped(md)
         for ev in ex.evidence:
             c = ev.citation
-            note = re.search(rf"^\[\^{k}-{c.n}\]: (.+)$", md, re.M).group(1)
+            note = unescaped(re.search(rf"^\[\^{k}-{c.n}\]: (.+)$", md, re.M).group(1))
             assert f"[^{k}-{c.n}]" in md.split("## Sources")[0], "the quote carries its footnote marker"
-            assert note.startswith("Interviewee, answering Interviewer's question “")
-            assert " ".join(c.question.text.split()) in note
+            asked = re.match(r"Interviewee, answering Interviewer's question “(.+?)”\. ", note).group(1)
+            full = " ".join(c.question.text.split())
+            assert len(full) > NOTE_QUESTION_CHARS and len(asked) <= NOTE_QUESTION_CHARS + 1
+            assert asked.endswith("…") and full.startswith(asked[:-1]) and full[len(asked) - 1] == " ", "cut at a word"
             assert f"Interview EU Kazakhstan, 2024-11-27, paragraph {ev.paragraph}, characters {c.start}–{c.end}" in note
-    assert "The interview does not address this question" in md, "the abstention is reported, not hidden"
-    assert f"{INTERVIEW_SOURCE}, SHA-256 {SHA}" in shown(md)
+    assert "\n## 2. would they be happy about that?\n" not in md, "a follow-up's heading stands alone"
+    assert "*Asked as “would they be happy about that?”*" in md
+    assert "**Not addressed**: The interview does not address this question" in unescaped(md)
+    assert "**Closest passages, not a confirmed answer**" in md
+    assert f"{INTERVIEW_SOURCE}, SHA-256 {SHA}" in unescaped(md)
 
 
-def test_word_briefing_quotes_verbatim_with_notes_and_sources(conversation):
-    doc = Document(io.BytesIO(briefing_docx(conversation)))
-    paragraphs = [p for p in doc.paragraphs]
-    quotes = [p for p in paragraphs if p.style.name == "Quote"]
+def unescaped(markdown_text: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown_text)
+
+
+def test_each_outcome_is_said_as_on_screen():
+    answered = exchange_for("Host: Why?\n\nGuest: Because.\n", confidence="high")
+    candidates = exchange_for("Host: Why?\n\nGuest: Because.\n", confidence="low")
+    assert "**Answer**\n" in briefing_markdown([answered])
+    assert "**Closest passages, not a confirmed answer**: " in briefing_markdown([candidates])
+    assert clipboard_text(answered).split("\n")[1] == "Answer"
+
+
+def test_word_briefing_has_real_footnotes_and_properties(conversation):
+    docx = briefing_docx(conversation, title="EU–Kazakhstan briefing", now=NOW)
     cited = [ev for ex in conversation for ev in ex.evidence]
-    assert len(quotes) == len(cited)
-    for number, (para, ev) in enumerate(zip(quotes, cited), 1):
-        runs = para.runs
-        assert runs[0].text == TEXT[ev.citation.start:ev.citation.end]
-        assert runs[1].text == str(number) and runs[1].font.superscript
-    texts = [p.text for p in paragraphs]
-    notes = texts[texts.index("Notes") + 1: texts.index("Sources")]
-    assert [n.split(". ", 1)[0] for n in notes] == [str(i) for i in range(1, len(cited) + 1)]
-    assert all(f"characters {ev.citation.start}–{ev.citation.end}" in n for n, ev in zip(notes, cited))
-    assert any(SHA in t for t in texts[texts.index("Sources"):])
+    quotes = word_quotes(docx)
+    assert [q for q, _, _ in quotes] == [normalized(TEXT[ev.citation.start:ev.citation.end]) for ev in cited]
+    assert [n for _, n, _ in quotes] == [note_text(ev) for ev in cited], "each note is a footnote of its quote"
+    assert all(after == "— Interviewee, Interview EU Kazakhstan" for _, _, after in quotes)
+    body, notes, core = word_parts(docx)
+    texts = [run_text(p) for p in body.iter(f"{W}p")]
+    assert "2. " + " ".join(conversation[1].answer.standalone_question.split()) in texts
+    assert any(t.startswith("Not addressed: The interview does not address this question") for t in texts)
+    assert any(SHA in t and INTERVIEW_SOURCE in t for t in texts[texts.index("Sources"):])
+    dc, dcterms = "{http://purl.org/dc/elements/1.1/}", "{http://purl.org/dc/terms/}"
+    assert core.find(f"{dc}title").text == "EU–Kazakhstan briefing"
+    assert core.find(f"{dc}creator").text == "Verbatim"
+    assert core.find(f"{dcterms}created").text == "2025-03-04T05:06:00Z"
 
 
-def test_multiline_quote_is_kept_byte_for_byte():
+def test_a_hostile_quote_stays_verbatim_everywhere():
+    text = f"What is it?\n\n{HOSTILE}\n"
+    ex = exchange_for(text, "What is it?")
+    quote = ex.evidence[0].citation.quote
+    assert quote == HOSTILE
+    md = briefing_markdown([ex])
+    assert quote_sources(md) == [quote]
+    # CommonMark shows a blank-line paragraph break as one; this quote has none, so the text is exact
+    assert rendered_quotes(md)[0][0] == normalized(quote)
+    assert word_quotes(briefing_docx([ex]))[0][0] == normalized(quote)
+    page = lxml_html.fromstring(f"<div>{clipboard_html(ex)}</div>")
+    shown = page.find(".//blockquote/p")
+    for br in shown.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    assert shown.text_content() == normalized(quote)
+    assert page.find(".//b") is None and not page.xpath("//comment()"), "nothing in a quote becomes markup"
+    assert quote in clipboard_text(ex)
+
+
+def test_a_multiline_quote_keeps_its_line_endings():
     text = "Q?\r\n\r\nfirst line\r\nsecond “line” — it’s ok &amp; <b>\r\n"
     quote = text[6:-2]
     c = Citation(1, "x.txt", 6, len(text) - 2, quote, "Ann", None, "p")
     ex = Exchange(Answer("Q?", "Q?", f"“{quote}” [1]", (c,), False, "extractive"),
                   (build_evidence(c, text, "Other", "2020-01-01", "def", None),))
     assert ex.evidence[0].context == quote
-    assert blockquotes(briefing_markdown([ex])) == [quote]
-    # Word has one kind of line break: CRLF and LF inside a quote both become a break
-    doc = Document(io.BytesIO(briefing_docx([ex])))
-    assert [q.runs[0].text for q in doc.paragraphs if q.style.name == "Quote"] == [quote.replace("\r\n", "\n")]
+    assert quote_sources(briefing_markdown([ex])) == [quote], "CRLF stays CRLF in the Markdown file"
+    assert word_quotes(briefing_docx([ex]))[0][0] == "first line\nsecond “line” — it’s ok &amp; <b>"
 
 
 def test_model_answer_keeps_its_words_and_links_markers_to_notes():
     q = Turn(0, "Host", "question", "Why?", 0, 4)
     c = Citation(1, "t.txt", 5, 13, "Because.", "Guest", q, "p")
     ev = Evidence(c, "Talk", None, "ff", 2, 5, "Because. Yes.")
-    md = briefing_markdown([Exchange(Answer("Why?", "Why?", "The guest says “Because.” [1]", (c,), False, "llm",
-                                            model="m"), (ev,))])
+    ex = Exchange(Answer("Why?", "Why?", "The guest says “Because.” [1]", (c,), False, "llm", model="m"), (ev,))
+    md = briefing_markdown([ex])
     assert "The guest says “Because.” [^1-1]" in md
     assert "[^1-1]: Guest, answering Host's question “Why?”. Talk, paragraph 2, characters 5–13 of t.txt." in md
+    body, notes, _ = word_parts(briefing_docx([ex]))
+    model_words = next(p for p in body.iter(f"{W}p") if run_text(p).startswith("The guest says"))
+    assert run_text(model_words) == "The guest says “Because.”"
+    ref = model_words.find(f".//{W}footnoteReference").get(f"{W}id")
+    assert run_text(notes[ref]).strip() == note_text(ev)
 
 
 def test_interviewer_words_are_noted_as_the_interviewer_s():
@@ -125,12 +237,31 @@ def test_interviewer_words_are_noted_as_the_interviewer_s():
     assert note_text(Evidence(c, "Talk", None, "ff", 1, 0, "Why?")).startswith("Host, asking (the interviewer's own words)")
 
 
-def test_word_refuses_characters_it_cannot_store():
-    c = Citation(1, "t.txt", 0, 3, "a\x01b", "Ann", None, "p")
-    ex = Exchange(Answer("Q?", "Q?", "“a\x01b” [1]", (c,), False, "extractive"), (Evidence(c, "T", None, "x", 1, 0, "a\x01b"),))
-    assert "\x01" in briefing_markdown([ex])
+@pytest.mark.parametrize("bad", ["\x01", "\x0b", "\ufffe"])
+def test_word_refuses_characters_it_cannot_store(bad):
+    c = Citation(1, "t.txt", 0, 3, f"a{bad}b", "Ann", None, "p")
+    ex = Exchange(Answer("Q?", "Q?", f"“a{bad}b” [1]", (c,), False, "extractive"), (Evidence(c, "T", None, "x", 1, 0, f"a{bad}b"),))
+    assert bad in briefing_markdown([ex])
     with pytest.raises(InputError, match="export as Markdown"):
         briefing_docx([ex])
+
+
+def test_clipboard_holds_quote_speaker_interview_and_short_note(conversation):
+    ex = conversation[0]
+    rich, plain = clipboard_html(ex), clipboard_text(ex)
+    page = lxml_html.fromstring(f"<div>{rich}</div>")
+    assert [q.text_content() for q in page.iter("blockquote")] == [ev.citation.quote for ev in ex.evidence]
+    for ev in ex.evidence:
+        assert f"{ev.citation.quote}\n— Interviewee, Interview EU Kazakhstan [{ev.citation.n}]" in plain
+        assert f"[{ev.citation.n}] {note_text(ev)}" in plain
+        assert html.escape(note_text(ev)) in rich
+    assert "#" not in plain and "[^" not in plain, "no Markdown syntax on the clipboard"
+    assert len(max(plain.split("\n"), key=len)) < 400, "the note's question is shortened"
+
+
+def test_file_stem_follows_the_standalone_question(conversation):
+    assert file_stem(conversation) == "verbatim-which-values-does-the-eu-base"
+    assert file_stem([]) == "verbatim-briefing"
 
 
 @pytest.mark.parametrize("name", ["hostile.txt", "bom-crlf.txt", "captions.vtt", "captions.srt", "qa.txt", "speakers.txt"])
