@@ -255,7 +255,8 @@ def test_a_hostile_transcript_is_shown_as_text(writable_bot):
         tags = Tags()
         tags.feed(h)
         assert {t for t, _ in tags.found} <= {"div", "span", "b", "mark", "a", "q", "details", "summary", "br", "small"}
-        assert {k for _, attrs in tags.found for k, _ in attrs} <= {"class", "id", "href", "title"}
+        assert {k for _, attrs in tags.found for k, _ in attrs} <= {"class", "id", "href", "title", "tabindex", "role",
+                                                                   "aria-label", "data-opener"}
         assert all(v.startswith("#vb-") for _, attrs in tags.found for k, v in attrs if k == "href")
     for element in [e for kind in ("markdown", "caption", "warning", "error", "success", "info") for e in at.get(kind)]:
         assert "![" not in element.value and "](javascript:" not in element.value and "<img" not in element.value

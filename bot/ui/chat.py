@@ -21,8 +21,10 @@ PENDING = "pending-question"  # an example question the user clicked, asked on t
 
 
 @st.dialog("Transcript", width="large")
-def transcript_dialog(bot, source: str, start: int, end: int, label: str, sha256: str | None = None) -> None:
-    """The whole transcript, questions and answers marked, `[start, end)` highlighted and scrolled to."""
+def transcript_dialog(bot, source: str, start: int, end: int, label: str, sha256: str | None = None,
+                      opener: str | None = None) -> None:
+    """The whole transcript, questions and answers marked, `[start, end)` highlighted and scrolled to;
+    `opener` is the key of the button that opened it, which gets the focus back when it closes."""
     try:
         text = bot.store.source_text(source)
         info = next((s for s in bot.store.sources() if s.source == source), None)
@@ -37,8 +39,8 @@ def transcript_dialog(bot, source: str, start: int, end: int, label: str, sha256
                                f"Blue blocks are the interviewer's questions, green ones the answers. {source}"))
     if sha256 and info and info.sha256 != sha256:
         st.warning("This transcript has changed since the answer was given: the highlight may not match the quote.")
-    with st.container(height=460, border=True):
-        st.html(transcript_html(transcript_segments(text, passages), (start, end)))
+    # the view is its own scroll box: focusable, so that the keyboard scrolls it
+    st.html(transcript_html(transcript_segments(text, passages), (start, end), title, opener))
     st.html(SCROLL_TO_FOCUS, unsafe_allow_javascript=True)
 
 
@@ -102,14 +104,14 @@ def render_answer(i: int, ex: Exchange, bot) -> None:
         for j, r in enumerate(a.related):
             st.html(related_html(r.speaker, r.text))
             if st.button("Show in transcript", key=f"rel-{i}-{j}", icon=":material/article:", type="tertiary"):
-                transcript_dialog(bot, r.source, r.start, r.end, "related passage")
+                transcript_dialog(bot, r.source, r.start, r.end, "related passage", opener=f"rel-{i}-{j}")
     for ev in ex.evidence:
         c = ev.citation
         with st.container(border=True):
             st.html(card_html(ev, anchor))
             if st.button("Show in transcript", key=f"show-{i}-{c.n}", icon=":material/article:",
                          help=f"Open the whole transcript at citation [{c.n}]"):
-                transcript_dialog(bot, c.source, c.start, c.end, f"citation [{c.n}]", ev.sha256)
+                transcript_dialog(bot, c.source, c.start, c.end, f"citation [{c.n}]", ev.sha256, f"show-{i}-{c.n}")
     markdown = briefing_markdown([ex], title="Answer from Verbatim")
     with st.container(horizontal=True, gap="small"):
         with st.popover("Copy as Markdown", icon=":material/content_copy:", key=f"copy-{i}"):
