@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bot.answer import Answer, Citation
-from bot.export import markdown_escape
+from bot.export import briefing_markdown, markdown_escape
 from bot.ui.interviews import example_questions
 from bot.pipeline import Bot
 from bot.ui.markup import CSS, SCROLL_TO_FOCUS
@@ -197,7 +197,7 @@ def test_with_a_model_the_answer_streams_and_is_checked(model_bot, fake_openai):
 def test_exports_hold_verbatim_quotes_and_footnotes(interview_bot):
     at = ask(run_app(interview_bot), "Which values does the EU base its relationship with Kazakhstan on?")
     answer = at.session_state["exchanges"][0].answer
-    markdown = at.code[0].value
+    markdown = briefing_markdown(at.session_state["exchanges"][:1], title="Answer from Verbatim")  # what "Download .md" holds
     for c in answer.citations:
         assert f"> {markdown_escape(TEXT[c.start:c.end])} [^1-{c.n}]" in markdown, "quotes are escaped, to show as they are"
         assert re.search(rf"^\[\^1-{c.n}\]: Interviewee, answering .* characters {c.start}–{c.end} of {INTERVIEW_SOURCE}\.$",

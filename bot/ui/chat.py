@@ -13,6 +13,7 @@ from bot.ui import state
 from bot.errors import USER_ERRORS
 from bot.evidence import Exchange, gather, history_of, transcript_segments
 from bot.export import briefing_markdown, file_stem, markdown_escape
+from bot.ui.copy import copy_button
 from bot.ui.interviews import example_questions
 from bot.ui.markup import (SCROLL_TO_FOCUS, answer_html, card_html, related_html, transcript_html,
                          user_html)
@@ -114,9 +115,7 @@ def render_answer(i: int, ex: Exchange, bot) -> None:
                 transcript_dialog(bot, c.source, c.start, c.end, f"citation [{c.n}]", ev.sha256, f"show-{i}-{c.n}")
     markdown = briefing_markdown([ex], title="Answer from Verbatim")
     with st.container(horizontal=True, gap="small"):
-        with st.popover("Copy as Markdown", icon=":material/content_copy:", key=f"copy-{i}"):
-            st.caption("Use the copy button at the top right of the box.")
-            st.code(markdown, language="markdown", wrap_lines=True, height=320)
+        copy_button(ex)  # rich text and plain text in one click, reachable by keyboard
         st.download_button("Download .md", markdown, file_name=f"{file_stem([ex])}.md", mime="text/markdown",
                            key=f"dl-{i}", on_click="ignore", icon=":material/download:")
         with st.popover("How it was found", icon=":material/search:", key=f"how-{i}"):
