@@ -1,120 +1,182 @@
-"""Speed and memory, measured and printed (`make bench`); results go to benchmarks/results.{json,md}.
+"""`make bench`: speed and memory at corpus scale, printed as a table and written to benchmarks/results/.
 
-    python scripts/benchmark.py [--asks 200] [--cold-runs 5]
+    python scripts/benchmark.py                      # 1, 100 and 1,000 interviews (the lead's full run)
+    python scripts/benchmark.py --sizes 1,10 --label "development run"   # a few minutes
+    python scripts/benchmark.py --large              # adds 10,000 interviews
+    python scripts/benchmark.py --sizes 1 --embeddings hash --no-server  # the store alone, seconds
 
-- ingest: embedding throughput (passages/s, model only) and end-to-end ingest throughput into a
-  fresh embedded Chroma store (parse + embed + write), on the bundled interview and the hearings;
-- warm `ask` latency p50/p95 on the bundled interview (one process, model and store loaded);
-- cold `python -m bot ask` wall time (a new process each time, as a user runs it);
-- peak resident memory of the benchmark process and of a cold `ask` process.
+For each size, deterministic synthetic interviews made of real speech (`bot.evaluation.synthetic`)
+are written as transcript files, then measured, each measured process fresh (peak RSS its own):
+- ingest: `python -m ingest FOLDER` end to end (passages/s, peak RSS) and the raw model on the
+  same passages in the same run, their ratio. Sizes above `--model-limit` interviews are ingested
+  with vectors looked up by exact text (the model's own vectors, byte-identical on a checked
+  sample): that rate is the store's, without the model, and the output says so;
+- the store on disk per passage, and beyond the vectors (passages × dimension × 4 bytes);
+- questions: warm `Bot.ask` p50/p95 in one process after a warm-up, scoped to the interview that
+  holds the question and unscoped, over test-set questions the corpus answers; cold
+  `python -m bot ask` wall time (median of `--cold-runs`) and peak RSS; embedded, and through
+  `chroma run` with `VERBATIM_CHROMA_URL` (`--server`, on when the venv has `chroma`);
+- the tutorial recipe (`RecursiveCharacterTextSplitter(1000, 200)` + Chroma top-4) on the same
+  corpus, up to `--tutorial-limit` interviews: its ingest rate and query latency.
+Before this, the bench measured the bundled interview and three hearings only; the same figures
+(model and ingest throughput, warm and cold ask, peak RSS) are now taken at every size.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import resource
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from bot.evaluation.evaluate import load_testset
-from bot.evaluation.metrics import percentile
-from bot.pipeline import Bot
-from bot.settings import Settings
-from ingest import load_transcript
-from bot.backends import open_store
-from vectorstore import MiniLMEmbeddings
+from bot.evaluation import bench_report
+from bot.evaluation.bench_process import CHROMA, ROOT, BenchError, chroma_server, clean_env, disk_bytes, measured, worker
+from bot.evaluation.synthetic import contained_questions, load_pool, make_interview, write_corpus
 
-ROOT = Path(__file__).resolve().parents[2]
-
-INTERVIEW = "data/interviews/interview-eu-kazakhstan-2024-11-27.txt"
-HEARINGS = sorted(os.path.relpath(p, ROOT) for p in (ROOT / "data/hearings").glob("*.txt"))
+DIMENSIONS = {"minilm": 384, "hash": 64}
 
 
-def measure_ingest(folder: Path, embeddings) -> dict:
-    transcripts = [load_transcript(p) for p in [INTERVIEW, *HEARINGS]]
-    passages = [p.text for t in transcripts for p in t.passages]
-    embeddings.embed(["warm up"])
-    started = time.perf_counter()
-    embeddings.embed(passages)
-    embed_seconds = time.perf_counter() - started
-    store = open_store(replace(Settings(), store_dir=folder), create=True, embeddings=embeddings)
-    started = time.perf_counter()
-    for t in transcripts:
-        store.add(t)
-    ingest_seconds = time.perf_counter() - started
-    chars = sum(map(len, passages))
-    return {
-        "transcripts": len(transcripts), "passages": len(passages), "mean_passage_chars": round(chars / len(passages)),
-        "embedding_passages_per_s": round(len(passages) / embed_seconds, 1),
-        "embedding_chars_per_s": round(chars / embed_seconds),
-        "ingest_passages_per_s": round(len(passages) / ingest_seconds, 1),
-        "ingest_seconds": round(ingest_seconds, 2),
-    }
+def _ints(text: str) -> list[int]:
+    try:
+        return sorted({int(x.replace("_", "")) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give sizes as numbers separated by commas, e.g. 1,100,1000") from None
 
 
-def measure_warm(folder: Path, embeddings, asks: int) -> dict:
-    settings = replace(Settings(), store_dir=folder)
-    bot = Bot(settings, open_store(settings, embeddings=embeddings), embeddings)
-    questions = [c.question for c in load_testset(ROOT / "eval/interview-eu-kazakhstan.testset.jsonl") if not c.history]
-    for q in questions:  # warm: model loaded, sentence vectors cached
-        bot.ask(q, sources=[INTERVIEW])
-    seconds = []
-    for i in range(asks):
-        started = time.perf_counter()
-        bot.ask(questions[i % len(questions)], sources=[INTERVIEW])
-        seconds.append(time.perf_counter() - started)
-    return {"asks": asks, "warm_ask_p50_ms": round(percentile(seconds, 50) * 1000, 1),
-            "warm_ask_p95_ms": round(percentile(seconds, 95) * 1000, 1)}
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python scripts/benchmark.py", description="Verbatim benchmark at corpus scale")
+    parser.add_argument("--sizes", type=_ints, default=[1, 100, 1000], help="numbers of interviews (default 1,100,1000)")
+    parser.add_argument("--large", action="store_true", help="add 10,000 interviews")
+    parser.add_argument("--asks", type=int, default=100, help="timed warm asks per size and mode (default 100)")
+    parser.add_argument("--questions", type=int, default=20, help="test-set questions per size (default 20)")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold `bot ask` runs per size and mode (default 3)")
+    parser.add_argument("--server", action=argparse.BooleanOptionalAction, default=CHROMA.exists(),
+                        help="also measure through `chroma run` (default: on when the venv has `chroma`)")
+    parser.add_argument("--embeddings", choices=("minilm", "hash"), default="minilm",
+                        help="`hash`: hashed words instead of the model (the store's cost alone; no cold asks)")
+    parser.add_argument("--model-limit", type=int, default=100, help="sizes up to this many interviews are embedded by "
+                        "the model; larger ones use the vector cache (default 100)")
+    parser.add_argument("--tutorial-limit", type=int, default=100, help="largest size for the tutorial recipe (default 100)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--label", default="full run", help="what kind of run this is, written into the results")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--work", type=Path, help="keep corpora and stores here (default: a temporary folder)")
+    return parser
 
 
-def measure_cold(folder: Path, runs: int) -> dict:
-    walls, rss = [], []
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERBATIM_", "OPENAI_"))}
-    for _ in range(runs):
-        started = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        result = subprocess.run([sys.executable, "-m", "bot", "ask", "What values does the EU base its agreements on?",
-                                 "--store", str(folder), "--json"], capture_output=True, text=True, env=env, timeout=120)
-        walls.append(time.perf_counter() - started)
-        rss.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-        if result.returncode != 0:
-            raise SystemExit(f"cold ask failed: {result.stderr}")
-    return {"cold_ask_runs": runs, "cold_ask_median_s": round(statistics.median(walls), 2),
-            "cold_ask_max_s": round(max(walls), 2), "cold_ask_peak_rss_mb": round(max(rss) / 1024)}
+def _ingest(n: int, folder: Path, store: Path, cache: Path, args, notes: list[str]) -> dict:
+    """Ingest `folder` into `store`: by the model end to end when it is small enough, else cached."""
+    row: dict = {}
+    if args.embeddings == "hash":
+        result, run = worker("ingest", {"folder": str(folder), "store": str(store), "embeddings": "hash"})
+        return {"vectors": "hash", "ingest_pps": result["passages_per_s"], "ingest_rss_mb": run.rss_mb}
+    if n <= args.model_limit:
+        raw, _ = worker("embed", {"folder": str(folder), "cache": str(cache), "measure": True})
+        run = measured([sys.executable, "-m", "ingest", str(folder), "--store", str(store)])
+        row |= {"vectors": "model", "raw_pps": raw["passages_per_s"], "ingest_rss_mb": run.rss_mb}
+        row["ingest_pps"] = raw["passages"] / run.seconds
+        row["ingest_ratio"] = row["ingest_pps"] / row["raw_pps"]
+    else:
+        raw, _ = worker("embed", {"folder": str(folder), "cache": str(cache)})
+        result, run = worker("ingest", {"folder": str(folder), "store": str(store), "embeddings": "cache",
+                                        "cache": str(cache)})
+        row |= {"vectors": "cache", "ingest_pps": result["passages_per_s"], "ingest_rss_mb": run.rss_mb,
+                "cache_misses": result["cache_misses"]}
+        notes.append(f"{n:,} interviews: vectors from the cache ({raw['passages']:,} new texts embedded first, "
+                     f"{result['cache_misses']} misses during ingest); its ingest rate is the store's alone")
+    row["cache_check"] = f"{raw['cache_identical']}/{raw['cache_sample']} byte-identical"
+    return row
+
+
+def _questions(args, env: dict, questions: list[dict]) -> dict:
+    """Warm asks in one process, then cold `python -m bot ask` runs, against the store `env` names."""
+    target = {"chroma_url": env["VERBATIM_CHROMA_URL"]} if "VERBATIM_CHROMA_URL" in env else {"store": env["VERBATIM_STORE"]}
+    result, run = worker("warm", {**target, "embeddings": args.embeddings, "questions": questions, "asks": args.asks})
+    row = {"warm_p50_ms": result["p50_ms"], "warm_p95_ms": result["p95_ms"], "scoped_p50_ms": result["scoped_p50_ms"],
+           "unscoped_p50_ms": result["unscoped_p50_ms"], "first_ask_s": result["first_ask_s"],
+           "abstained_share": result["abstained_share"], "warm_rss_mb": run.rss_mb}
+    if args.embeddings == "minilm":
+        runs = [measured([sys.executable, "-m", "bot", "ask", questions[i % len(questions)]["question"], "--json"], env)
+                for i in range(args.cold_runs)]
+        row |= {"cold_s": statistics.median(r.seconds for r in runs), "cold_rss_mb": max(r.rss_mb for r in runs)}
+    return row
+
+
+def bench_size(n: int, pool, work: Path, args, notes: list[str]) -> list[dict]:
+    """Rows (embedded, server, tutorial) for a corpus of `n` interviews."""
+    print(f"-- {n:,} interview{'s' * (n != 1)}", file=sys.stderr, flush=True)
+    interviews = [make_interview(pool, i, args.seed) for i in range(n)]
+    folder, store = work / f"corpus-{n}", work / f"store-{n}"
+    shutil.rmtree(store, ignore_errors=True)
+    write_corpus(folder, interviews)
+    questions = [q | {"source": str(folder / q["file"])} for q in contained_questions(pool, interviews, args.questions)]
+    passages = sum(i.passages for i in interviews)
+    base = {"interviews": n, "passages": passages, "questions": len(questions)}
+    embedded = base | {"mode": "embedded"} | _ingest(n, folder, store, work / "vector-cache", args, notes)
+    size = disk_bytes(store)
+    embedded |= {"store_bytes_per_passage": size / passages,
+                 "beyond_vectors_bytes_per_passage": (size - passages * DIMENSIONS[args.embeddings] * 4) / passages}
+    embedded |= _questions(args, clean_env(VERBATIM_STORE=str(store)), questions)
+    rows = [embedded]
+    if args.server:
+        with chroma_server(store) as server:
+            rows.append(base | {"mode": "server", "vectors": embedded["vectors"]}
+                        | _questions(args, clean_env(VERBATIM_CHROMA_URL=server.url), questions))
+        rows[-1]["server_rss_mb"] = server.rss_mb
+    if n <= args.tutorial_limit:
+        result, run = worker("tutorial", {"folder": str(folder), "embeddings": args.embeddings,
+                                          "questions": questions, "asks": args.asks})
+        rows.append(base | {"mode": "tutorial", "vectors": "model" if args.embeddings == "minilm" else "hash",
+                            "ingest_pps": result["passages_per_s"], "chunks": result["chunks"],
+                            "warm_p50_ms": result["p50_ms"], "warm_p95_ms": result["p95_ms"], "warm_rss_mb": run.rss_mb})
+    print("\n".join(bench_report.table(rows)), file=sys.stderr, flush=True)
+    return rows
+
+
+def vectors_note(embeddings: str, embedded: list[dict]) -> str:
+    """Which sizes the model embedded and which used the vector cache, with the cache's check."""
+    if embeddings == "hash":
+        return "hashed words at every size (no model: the store's cost alone)."
+    sizes = {kind: ", ".join(f"{r['interviews']:,}" for r in embedded if r["vectors"] == kind) for kind in ("model", "cache")}
+    checks = "; ".join(sorted({r["cache_check"] for r in embedded if r.get("cache_check")}))
+    return (f"the model embedded every passage at {sizes['model'] or 'no size'} interviews; "
+            f"{'the vector cache at ' + sizes['cache'] if sizes['cache'] else 'no size used the vector cache'} "
+            f"(cache check on a sample: {checks or 'not run'}).")
+
+
+def run(args) -> dict:
+    """Every size, in one run; the results as `bench_report.write` takes them."""
+    sizes = sorted(set(args.sizes) | ({10000} if args.large else set()))
+    started, pool, notes, rows = time.perf_counter(), load_pool(), [], []
+    with tempfile.TemporaryDirectory(prefix="verbatim-bench-") as scratch:
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        for n in sizes:
+            rows += bench_size(n, pool, work, args, notes)
+    embedded = [r for r in rows if r["mode"] == "embedded"]
+    return {"label": args.label, "date": time.strftime("%Y-%m-%d"), "arguments": " ".join(sys.argv[1:]),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "minutes": (time.perf_counter() - started) / 60, "sizes": sizes, "embeddings": args.embeddings,
+            "mean_passages": sum(r["passages"] for r in embedded) / sum(r["interviews"] for r in embedded),
+            "vectors_note": vectors_note(args.embeddings, embedded), "rows": rows, "growth": bench_report.growth(rows),
+            "targets": bench_report.targets(rows), "notes": notes}
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.chdir(ROOT)  # sources are stored as paths relative to the repository, as a user gives them
-    parser = argparse.ArgumentParser(description="Verbatim benchmark")
-    parser.add_argument("--asks", type=int, default=200)
-    parser.add_argument("--cold-runs", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks")
-    args = parser.parse_args(argv)
-    embeddings = MiniLMEmbeddings()
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-               "date": time.strftime("%Y-%m-%d")}
-    with tempfile.TemporaryDirectory() as folder:
-        store = Path(folder) / "store"
-        results |= measure_ingest(store, embeddings)
-        results |= measure_warm(store, embeddings, args.asks)
-        results["benchmark_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        results |= measure_cold(store, args.cold_runs)
-    width = max(map(len, results))
-    lines = [f"{k.ljust(width)}  {v}" for k, v in results.items()]
-    print("\n".join(lines))
-    args.out.mkdir(exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    (args.out / "results.md").write_text(
-        "# Benchmark results\n\nMade by `make bench` (`python scripts/benchmark.py`).\n\n```\n" + "\n".join(lines) + "\n```\n",
-        encoding="utf-8")
+    args = _parser().parse_args(argv)
+    try:
+        results = run(args)
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(bench_report.table(results["rows"]) + [""] + bench_report.summary(results)))
+    bench_report.write(results, args.out)
+    print(f"written to {args.out}/bench.json, bench.md and bench.png")
     return 0
 
 
