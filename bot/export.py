@@ -34,7 +34,7 @@ from bot.evidence import Evidence, Exchange
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~:$&#])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))", re.M)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what CommonMark, HTML and Word take as a line break
 _EDGE_BLANKS = re.compile(r"^[ \t]+|[ \t]+$")
 NOTE_QUESTION_CHARS = 120  # a note quotes at most this much of the interviewer's question
 
@@ -151,8 +151,8 @@ def _quote_lines(quote: str) -> list[str]:
     """A quote as blockquote lines: escaped, each line's own ending kept (CRLF stays CRLF), and the
     blanks at a line's edges written as character references, which CommonMark would otherwise drop
     (or read as a code block or a hard break)."""
-    parts = _LINE_BREAK.split(quote)
-    endings = _LINE_BREAK.findall(quote)
+    parts = LINE_BREAK.split(quote)
+    endings = LINE_BREAK.findall(quote)
     out = []
     for part, ending in zip(parts, endings + [""]):
         line = _EDGE_BLANKS.sub(lambda m: "".join(f"&#{ord(ch)};" for ch in m.group()), markdown_escape(part))
@@ -195,7 +195,7 @@ def briefing_docx(exchanges: list[Exchange], title: str = "Briefing", now: datet
 
 
 def _html_lines(text: str) -> str:
-    return "<br>".join(html.escape(part) for part in _LINE_BREAK.split(text))
+    return "<br>".join(html.escape(part) for part in LINE_BREAK.split(text))
 
 
 def clipboard_html(ex: Exchange) -> str:

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from bot.errors import InputError
 from bot.evidence import Exchange
-from bot.export import _LINE_BREAK, attribution, exported_line, heading_question, note_text, outcome, source_line, sources
+from bot.export import LINE_BREAK, attribution, exported_line, heading_question, note_text, outcome, source_line, sources
 
 PANDOC_API_VERSION = [1, 23, 1, 1]  # what the bundled pandoc 3.9 reads and writes
 # What XML 1.0 cannot hold (a .docx is XML): C0 controls other than tab, CR and LF; surrogates; U+FFFE/F.
@@ -37,7 +37,7 @@ def inlines(text: str) -> list[dict]:
     [{'t': 'Str', 'c': 'a  b'}, {'t': 'LineBreak'}, {'t': 'Str', 'c': 'c'}]
     """
     out: list[dict] = []
-    for i, line in enumerate(_LINE_BREAK.split(text)):
+    for i, line in enumerate(LINE_BREAK.split(text)):
         if i:
             out.append({"t": "LineBreak"})
         if line:

@@ -85,14 +85,13 @@ def word_parts(docx: bytes) -> tuple[etree._Element, dict[str, etree._Element], 
         return body, notes, etree.fromstring(z.read("docProps/core.xml"))
 
 
-def run_text(element, skip_notes: bool = True) -> str:
+def run_text(element) -> str:
     """The text Word shows for a paragraph: its runs' text, `w:br` as a line break, footnote marks left out."""
+    shown = {f"{W}br": "\n", f"{W}tab": "\t"}
     out = []
     for run in element.iter(f"{W}r"):
-        if skip_notes and run.find(f"{W}footnoteReference") is not None:
-            continue
-        for part in run:
-            out.append(part.text or "" if part.tag == f"{W}t" else "\n" if part.tag == f"{W}br" else "\t" if part.tag == f"{W}tab" else "")
+        if run.find(f"{W}footnoteReference") is None:
+            out += [part.text or "" if part.tag == f"{W}t" else shown.get(part.tag, "") for part in run]
     return "".join(out)
 
 
@@ -206,6 +205,19 @@ def test_a_hostile_quote_stays_verbatim_everywhere():
     assert quote in clipboard_text(ex)
 
 
+def test_every_passage_of_the_hostile_fixture_stays_verbatim():
+    t = load_transcript(FIXTURES / "hostile.txt")
+    answers = [p for p in t.passages if p.role == "answer"]
+    exchanges = [Exchange(Answer("Q?", "Q?", "“x” [1]", (c,), False, "extractive"),
+                          (build_evidence(c, t.text, t.title, t.date, "abc", p),))
+                 for p in answers for c in [Citation.from_passage(1, p, p.start, p.end)]]
+    slices = [t.text[p.start:p.end] for p in answers]
+    assert any("<script>" in s for s in slices)
+    md = briefing_markdown(exchanges)
+    assert quote_sources(md) == slices and [q for q, _ in rendered_quotes(md)] == [normalized(s) for s in slices]
+    assert [q for q, _, _ in word_quotes(briefing_docx(exchanges))] == [normalized(s) for s in slices]
+
+
 def test_a_multiline_quote_keeps_its_line_endings():
     text = "Q?\r\n\r\nfirst line\r\nsecond “line” — it’s ok &amp; <b>\r\n"
     quote = text[6:-2]
@@ -240,7 +252,8 @@ def test_interviewer_words_are_noted_as_the_interviewer_s():
 @pytest.mark.parametrize("bad", ["\x01", "\x0b", "\ufffe"])
 def test_word_refuses_characters_it_cannot_store(bad):
     c = Citation(1, "t.txt", 0, 3, f"a{bad}b", "Ann", None, "p")
-    ex = Exchange(Answer("Q?", "Q?", f"“a{bad}b” [1]", (c,), False, "extractive"), (Evidence(c, "T", None, "x", 1, 0, f"a{bad}b"),))
+    ex = Exchange(Answer("Q?", "Q?", f"“a{bad}b” [1]", (c,), False, "extractive"),
+                  (Evidence(c, "T", None, "x", 1, 0, f"a{bad}b"),))
     assert bad in briefing_markdown([ex])
     with pytest.raises(InputError, match="export as Markdown"):
         briefing_docx([ex])
