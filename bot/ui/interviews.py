@@ -1,5 +1,5 @@
 """The interviews behind the app: open the store (empty on a first run), add, remove and rename
-an interview, find one among many, suggest questions.
+an interview, warm the embedding model up, suggest questions.
 
     bot = open_bot(Settings.from_env())            # an empty store is created if there is none yet
     transcript, result = add_upload(bot, data, "talk.vtt", progress=lambda done, total: ...)
@@ -13,6 +13,7 @@ an interview, find one among many, suggest questions.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from bot.conversation import is_follow_up
@@ -20,6 +21,7 @@ from bot.errors import StoreMissingError
 from bot.pipeline import Bot
 from ingest.loader import SUFFIXES, load_upload
 from ingest.spans import sentence_spans
+from vectorstore import MiniLMEmbeddings
 
 UPLOAD_TYPES = [s.lstrip(".") for s in SUFFIXES]
 
@@ -36,14 +38,32 @@ KNOWN_EXAMPLES = {
 def open_bot(settings) -> Bot:
     """The configured bot; with no embedded store yet, an empty one is made so a transcript can be uploaded."""
     try:
-        return Bot.from_settings(settings)
+        bot = Bot.from_settings(settings)
     except StoreMissingError:
         if settings.chroma_url:
             raise
         from bot.backends import open_store
 
         open_store(settings, create=True).client.close()  # made; the bot opens its own
-        return Bot.from_settings(settings)
+        bot = Bot.from_settings(settings)
+    return bot
+
+
+_warming, _warmed = threading.Lock(), set()  # ids of the models warmed (or warming) in this process
+
+
+def warm_up(bot: Bot) -> None:
+    """Load the offline embedding model in the background (a second or so), once: the app calls
+    this after the page is drawn, so the page is usable before the model is; a question asked
+    sooner waits for it. A remote embedding model is left alone (warming it would cost a request)."""
+    embeddings = bot.embeddings
+    if not isinstance(embeddings, MiniLMEmbeddings):
+        return
+    with _warming:
+        if id(embeddings) in _warmed:
+            return
+        _warmed.add(id(embeddings))
+    threading.Thread(target=embeddings.embed_query, args=("warm up",), daemon=True, name="warm-embeddings").start()
 
 
 def offline_twin(bot: Bot) -> Bot:
@@ -92,19 +112,6 @@ def label(info) -> str:
     """
     when = f" ({info.date})" if info.date else ""
     return f"{info.title}{when} · {Path(info.source).name}"
-
-
-def matching(infos, query: str, limit: int) -> tuple[list, int]:
-    """The first `limit` interviews whose label holds every word of `query` (any case), and how many match.
-
-    >>> from vectorstore.store import SourceInfo as S
-    >>> found, n = matching([S(f"t{i}.txt", f"Talk {i}", None, "qa", "0", (), 1, 1, 1) for i in range(30)], "talk 1", 3)
-    >>> [i.title for i in found], n
-    (['Talk 1', 'Talk 10', 'Talk 11'], 12)
-    """
-    words = query.casefold().split()
-    found = [info for info in infos if all(w in label(info).casefold() for w in words)]
-    return found[:limit], len(found)
 
 
 def free_name(name: str, taken) -> str:
