@@ -85,8 +85,15 @@ def shorten(text: str, limit: int = NOTE_QUESTION_CHARS) -> str:
 
 
 def heading_question(ex: Exchange) -> str:
-    """The question as a heading: the standalone question (a follow-up rewritten to stand alone)."""
-    return _flat(ex.answer.standalone_question or ex.answer.question)
+    """The question as a heading: the standalone question (a follow-up rewritten to stand alone),
+    its first letter a capital.
+
+    >>> from bot.answer import Answer
+    >>> heading_question(Exchange(Answer("and that?", "and the price? (context: Why?)", "", (), True, "extractive")))
+    'And the price? (context: Why?)'
+    """
+    text = _flat(ex.answer.standalone_question or ex.answer.question)
+    return text[:1].upper() + text[1:]
 
 
 def note_text(ev: Evidence) -> str:
