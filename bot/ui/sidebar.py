@@ -1,7 +1,8 @@
 """The sidebar: the ingested interviews, "Add a transcript" with a progress bar, settings, briefing.
 
-`render(bot)` runs on every page and stores the user's `Choices` in the session; `briefing()`
-(chat page only) offers the conversation, or the answers the user picks, as Markdown and Word.
+`render(bot)` runs on every page and stores the user's `Choices` in the session (the widgets are
+seeded from them, so a page switch keeps them); `briefing()` (chat page only) offers every answer
+of the conversation as Markdown and Word, the user dropping and reordering answers.
 """
 
 from __future__ import annotations
@@ -57,25 +58,39 @@ def _upload(bot, has_interviews: bool) -> None:
             st.rerun()
 
 
+LABELS = "settings-labels"
+
+
+def _keep() -> None:
+    """On a change of any setting: keep the user's choices (the widgets' values) under `state.CHOICES`."""
+    labels, sources = st.session_state.get(LABELS, ()), st.session_state.get("set-sources", [])
+    st.session_state[state.CHOICES] = state.Choices(
+        sources=None if set(sources) == set(labels) else tuple(sources),
+        max_citations=st.session_state.get("set-citations"), offline=st.session_state.get("set-mode") == "offline",
+        nothing_chosen=bool(labels) and not sources)
+
+
 def _settings(bot, interviews: list) -> None:
+    """The settings, drawn from the kept `Choices` on every run: a widget's own value is lost when a page
+    without it runs, and one built with a default would silently go back to it."""
     st.subheader("Settings", divider="gray")
     labels = {i.source: i.title + (f" ({i.date})" if i.date else "") for i in interviews}
-    sources = st.multiselect("Interviews to search", list(labels), default=list(labels), format_func=labels.get,
-                             placeholder="Choose interviews")
-    offline = False
+    kept = state.choices()
+    st.session_state[LABELS] = tuple(labels)
+    # "all" stays all when an interview is added; a choice loses only interviews that are gone
+    st.session_state["set-sources"] = list(labels) if kept.sources is None else [s for s in labels if s in kept.sources]
+    st.multiselect("Interviews to search", list(labels), format_func=labels.get, key="set-sources",
+                   placeholder="Choose interviews", on_change=_keep)
     if bot.chat_model is not None:
-        mode = st.radio("Answer with", ["model", "offline"], horizontal=True,
-                        format_func={"model": markdown_escape(f"the model ({bot.model_name})"),
-                                     "offline": "offline (extractive)"}.get,
-                        help="The model writes the answer from retrieved passages; its quotes are checked against "
-                             "the transcript. Offline answers are the transcript's sentences themselves.")
-        offline = mode == "offline"
-    default = min(bot.settings.max_citations, MAX_CITATIONS)
-    citations = st.slider("Citations per answer, at most", 1, MAX_CITATIONS, default)
-    st.session_state[state.CHOICES] = state.Choices(
-        sources=None if set(sources) == set(labels) else tuple(sources), max_citations=citations, offline=offline,
-        nothing_chosen=bool(labels) and not sources,
-    )
+        st.session_state["set-mode"] = "offline" if kept.offline else "model"
+        st.radio("Answer with", ["model", "offline"], horizontal=True, key="set-mode", on_change=_keep,
+                 format_func={"model": markdown_escape(f"the model ({bot.model_name})"),
+                              "offline": "offline (extractive)"}.get,
+                 help="The model writes the answer from retrieved passages; its quotes are checked against "
+                      "the transcript. Offline answers are the transcript's sentences themselves.")
+    st.session_state["set-citations"] = kept.max_citations or min(bot.settings.max_citations, MAX_CITATIONS)
+    st.slider("Citations per answer, at most", 1, MAX_CITATIONS, key="set-citations", on_change=_keep)
+    _keep()  # the interviews may have changed since the last change of a setting
 
 
 def render(bot) -> None:
@@ -89,8 +104,36 @@ def render(bot) -> None:
         _settings(bot, interviews)
 
 
+def _move(k: int, step: int) -> None:
+    state.set_briefing(state.briefing().moved(k, step))
+
+
+def _toggle(k: int, key: str) -> None:
+    state.set_briefing(state.briefing().toggled(k, st.session_state[key]))
+
+
+def _picker(conversation: list) -> list:
+    """One row per answer, in the briefing's order: include it or not, move it up or down."""
+    picks, era = state.briefing(), state.epoch()
+    st.caption(f"{len(picks.chosen())} of {len(conversation)} answers, in this order. Untick an answer to leave it "
+               "out; the arrows move it.")
+    for i, k in enumerate(picks.order):
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+            key = f"brief-{era}-{k}"
+            question = " ".join(conversation[k].answer.question.split())
+            short = question if len(question) <= 60 else question[:59] + "…"
+            st.checkbox(markdown_escape(f"{k + 1}. {short}"), value=k not in picks.dropped, key=key,
+                        on_change=_toggle, args=(k, key), help=markdown_escape(question), width="stretch")
+            st.button(":material/arrow_upward:", key=f"brief-up-{era}-{k}", on_click=_move, args=(k, -1),
+                      disabled=i == 0, type="tertiary", help=f"Move answer {k + 1} up")
+            st.button(":material/arrow_downward:", key=f"brief-down-{era}-{k}", on_click=_move, args=(k, 1),
+                      disabled=i == len(picks.order) - 1, type="tertiary", help=f"Move answer {k + 1} down")
+    return [conversation[k] for k in picks.chosen()]
+
+
 def briefing() -> None:
-    """Download the whole conversation, or the chosen answers, as Markdown and as Word."""
+    """Download the conversation as Markdown and as Word: every answer by default, abstentions included,
+    in the order and with the answers the user picks."""
     conversation = state.exchanges()
     with st.sidebar:
         st.subheader("Briefing", divider="gray")
@@ -98,11 +141,8 @@ def briefing() -> None:
             st.caption("Answers you get can be downloaded here as a briefing (Markdown or Word), every quote "
                        "verbatim and footnoted.")
             return
-        picked = st.multiselect("Answers to include", list(range(len(conversation))),
-                                default=list(range(len(conversation))), key="briefing-answers",
-                                format_func=lambda k: f"{k + 1}. {conversation[k].answer.question[:70]}")
-        chosen = [conversation[k] for k in picked]
-        stem = file_stem(chosen)
+        chosen = _picker(conversation)
+        stem = file_stem(chosen) if chosen else "briefing"
         try:
             docx = briefing_docx(chosen) if chosen else b""
         except USER_ERRORS as exc:
@@ -115,6 +155,3 @@ def briefing() -> None:
             st.download_button("Word", docx, file_name=f"{stem}.docx", disabled=not docx, on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                                key="briefing-docx", icon=":material/download:")
-        if st.button("Clear the conversation", type="tertiary", icon=":material/delete:"):
-            conversation.clear()
-            st.rerun()

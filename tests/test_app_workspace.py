@@ -1,0 +1,121 @@
+"""The app as a workspace, through `AppTest`: a briefing keeps every answer, settings stay across
+pages, conversations are saved as they are answered and reopen from their link (`?c=ID`), and
+one browser session never sees another's list."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bot.answer import Answer
+from bot.saved import Conversations
+from bot.pipeline import Bot
+from ingest import load_transcript
+from tests.conftest import INTERVIEW, INTERVIEW_SOURCE, ROOT
+from tests.test_app import ScriptedBot, ask, cards, cited, plain, run_app, texts
+
+EVALUATE, CHAT = "app_pages/evaluate.py", "app_pages/chat.py"
+
+
+@pytest.fixture
+def saved_store(interview_store, tmp_path):
+    """The shared interview store, with a conversations file of this test's own."""
+    settings, store = interview_store
+    return replace(settings, conversations=tmp_path / "conversations.sqlite3"), store
+
+
+def scripted(saved_store, n: int) -> ScriptedBot:
+    """A bot that gives `n` answers: cited ones and, every third, an abstention."""
+    _, store = saved_store
+    water = cited(store, "Water is also a human right.")
+    answer = Answer("", "", "“Water is also a human right.” [1]", (water,), False, "extractive", confidence="high")
+    abstained = Answer("", "", "The interview does not address this question.", (), True, "extractive")
+    return ScriptedBot(saved_store, [abstained if k % 3 == 2 else answer for k in range(n)])
+
+
+def briefed(at: AppTest) -> list[str]:
+    """The questions the briefing holds, in its order (the checked rows of the picker, labelled "n. question")."""
+    exchanges = at.session_state["exchanges"]
+    rows = [c for c in at.sidebar.checkbox if (c.key or "").startswith("brief-") and c.value]
+    for row in rows:
+        n, question = plain(row.label).split(". ", 1)
+        assert exchanges[int(n) - 1].answer.question.startswith(question.rstrip("…"))
+    return [exchanges[int(plain(row.label).split(".")[0]) - 1].answer.question for row in rows]
+
+
+def saved_file(at: AppTest):
+    return at.session_state["bot"].settings.conversations_path
+
+
+def test_the_briefing_holds_every_answer_and_follows_new_ones(saved_store):
+    at = run_app(scripted(saved_store, 7))
+    for k in range(7):
+        ask(at, f"Question {k + 1}?")
+    assert briefed(at) == [f"Question {k + 1}?" for k in range(7)]
+    assert "7 of 7 answers" in texts(at)
+    markdown = at.sidebar.download_button(key="briefing-md")
+    assert not markdown.disabled
+
+
+def test_the_briefing_can_drop_and_reorder_answers(saved_store):
+    at = run_app(scripted(saved_store, 4))
+    for k in range(3):
+        ask(at, f"Question {k + 1}?")
+    at.sidebar.checkbox(key="brief-0-1").uncheck().run()
+    at.sidebar.button(key="brief-up-0-2").click().run()
+    at.sidebar.button(key="brief-up-0-2").click().run()
+    assert at.sidebar.button(key="brief-up-0-2").disabled, "the first row cannot move up"
+    assert briefed(at) == ["Question 3?", "Question 1?"]
+    ask(at, "Question 4?")
+    assert briefed(at) == ["Question 3?", "Question 1?", "Question 4?"], "a new answer joins at the end"
+    at.switch_page(EVALUATE).run()
+    at.switch_page(CHAT).run()
+    assert briefed(at) == ["Question 3?", "Question 1?", "Question 4?"], "the choice outlives a page switch"
+    assert "3 of 4 answers" in texts(at)
+
+
+def test_a_real_conversation_of_seven_answers_is_briefed_whole(saved_store, minilm):
+    at = run_app(Bot(saved_store[0], saved_store[1], minilm))
+    questions = ["Which values does the EU base its relationship with Kazakhstan on?",
+                 "Does the official see access to water as a human right?",
+                 "What did Kaja Kallas say about Chinese gas pipelines?",
+                 "What does the official think about the petition against so-called LGBT propaganda?",
+                 "Would the member states be happy about that?",
+                 "Is the EU worried about Russia?",
+                 "What about critical raw materials?"]
+    for q in questions:
+        ask(at, q)
+    assert briefed(at) == questions
+    exchanges = at.session_state["exchanges"]
+    assert any(ex.answer.abstained for ex in exchanges), "abstentions are in the briefing too"
+    _, saved = Conversations(saved_file(at)).load(at.query_params["c"])
+    assert saved == exchanges, "every exchange was saved as it was answered"
+
+
+@pytest.fixture
+def two_interviews(settings, minilm, tmp_path):
+    """A store of its own with the bundled interview and a short second one."""
+    from bot.backends import open_store
+
+    store = open_store(settings, create=True, embeddings=minilm)
+    store.add(load_transcript(INTERVIEW, source=INTERVIEW_SOURCE))
+    (tmp_path / "rain.txt").write_text("Q: Why?\nA: Because it rains.", encoding="utf-8")
+    store.add(load_transcript(tmp_path / "rain.txt", source="rain.txt"))
+    return settings, store
+
+
+def test_settings_stay_across_a_page_switch(two_interviews):
+    bot = scripted(two_interviews, 2)
+    at = run_app(bot)
+    at.sidebar.multiselect[0].set_value([INTERVIEW_SOURCE]).run()
+    at.sidebar.slider[0].set_value(6).run()
+    ask(at, "Is water a right?")
+    at.switch_page(EVALUATE).run()
+    assert at.sidebar.multiselect[0].value == [INTERVIEW_SOURCE] and at.sidebar.slider[0].value == 6
+    at.switch_page(CHAT).run()
+    assert at.sidebar.multiselect[0].value == [INTERVIEW_SOURCE] and at.sidebar.slider[0].value == 6
+    ask(at, "And who said so?")
+    assert [(c["sources"], c["max_citations"]) for c in bot.calls] == [([INTERVIEW_SOURCE], 6)] * 2
