@@ -96,6 +96,19 @@ def resolve_gold(case: EvalCase, texts: dict[str, str], passages_by_source: dict
     return replace(case, source=source, gold_spans=spans)
 
 
+def within_testset(cases: list[EvalCase]) -> list[EvalCase]:
+    """A case with no transcript of its own (an unanswerable question without `source`) searches
+    the test set's transcripts, not whatever else the store holds; with none named, the whole store.
+
+    >>> a = EvalCase("a", "q", [], True, ["x"], [], "a.txt", None)
+    >>> u = EvalCase("u", "q", [], False, [], [], None, None)
+    >>> [c.searched for c in within_testset([a, u])]
+    [['a.txt'], ['a.txt']]
+    """
+    named = tuple(sorted({s for c in cases for s in c.searched or ()}))
+    return [c if c.searched or not named else replace(c, scope=named) for c in cases]
+
+
 def gold_passages(case: EvalCase, passages: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The passages a gold span touches: a citation anywhere in them counts for precision."""
     touched = [p for p in passages if any(p[0] < g[1] and g[0] < p[1] for g in case.gold_spans)]
@@ -149,7 +162,7 @@ def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=Non
     passages_by_source: dict[str, list[tuple[int, int]]] = {}
     for p in corpus.passages:
         passages_by_source.setdefault(p.source, []).append((p.start, p.end))
-    cases = [resolve_gold(c, texts, passages_by_source) for c in cases]
+    cases = within_testset([resolve_gold(c, texts, passages_by_source) for c in cases])
     systems = {"bot": run_bot(bot, cases, texts, passages_by_source, progress)}
     for name, other in (others or {}).items():
         systems[name] = run_bot(other, cases, texts, passages_by_source)
@@ -162,7 +175,7 @@ def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: s
     categories = sorted({c.category for c in cases if c.category})
     by_id = {c.id: c for c in cases}
     report = {"questions": len(cases), "mode": mode, "systems": {}, "categories": {}, "failures": [],
-              "risk_coverage": {}}
+              "risk_coverage": {}, "searched": sorted({s for c in cases for s in c.searched or texts})}
     for name, results in systems.items():
         report["systems"][name] = summarize(results)
         if any(r.score is not None for r in results):
@@ -177,7 +190,8 @@ def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: s
         failed = (r.answerable and not is_hit(r)) or (not r.answerable and not r.abstained)
         if failed:
             report["failures"].append({
-                "id": case.id, "category": case.category, "question": case.question, "answerable": case.answerable,
+                "id": case.id, "category": case.category, "question": case.question, "history": case.history,
+                "answerable": case.answerable,
                 "abstained": r.abstained, "outcome": r.outcome, "gold_spans": case.gold_spans, "gold_quotes": case.gold_quotes,
                 "cited": [{"source": s, "start": a, "end": b, "quote": texts[s][a:b]} for s, a, b, _ in r.citations],
             })

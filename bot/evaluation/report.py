@@ -18,17 +18,72 @@ COLUMNS = [
 ]
 
 
-GLOSSARY = [
-    "- **hit rate**: share of answerable questions with a citation overlapping the gold (abstentions count as misses);",
-    "- **citation precision**: share of citations inside a gold passage;",
-    "- **answer precision / coverage**: of the stated answers (`confidence: high`), the share whose first quote is "
-    "the answer; and the share of answerable questions that got one;",
-    "- **candidates hit**: of the answerable questions answered with the closest passages (`confidence: low`), the "
-    "share whose passages hold the answer;",
-    "- **verbatim**: share of citations whose offsets give back their quote (must be 1.000);",
-    "- **abstention recall / false abstention**: share of unanswerable questions the system declined; share of "
-    "answerable ones it wrongly declined. Baselines never abstain and cite whole paragraphs or chunks.",
+# One line per column of COLUMNS: what it measures and which way is better.
+EXPLAINED = {
+    "hit_rate": "share of answerable questions with a citation overlapping the gold (abstentions count as "
+                "misses); higher is better",
+    "citation_precision": "share of citations inside a gold passage; higher is better",
+    "answer_precision": "of the stated answers (`confidence: high`), the share whose first quote is the answer",
+    "answer_coverage": "share of answerable questions that got a stated answer (`confidence: high`)",
+    "candidates_hit_rate": "of the answerable questions answered with the closest passages (`confidence: low`), "
+                           "the share whose passages hold the answer",
+    "verbatim_rate": "share of citations whose offsets give back their quote; must be 1.000",
+    "cited_chars_per_answer": "characters quoted per answer; smaller is more exact",
+    "abstention_recall": "share of unanswerable questions declined; higher is better (baselines never abstain)",
+    "false_abstention_rate": "share of answerable questions wrongly declined; lower is better",
+    "mrr": "mean reciprocal rank of the first retrieved passage that holds the gold; higher is better",
+    "recall_at_3": "share of answerable questions with the gold in the first three passages retrieved",
+    "latency_p50_ms": "median time to answer one question, in milliseconds",
+    "latency_p95_ms": "time within which 95% of the questions were answered, in milliseconds",
+}
+
+GLOSSARY = [f"- **{label}**: {EXPLAINED[key]};" for key, label in COLUMNS] + [
+    "- baselines cite whole paragraphs or chunks and never abstain.",
 ]
+
+# How a sentence names each baseline of `bot.evaluation.baselines`.
+BASELINE_NAMES = {
+    "bm25-top3": "BM25 top 3", "bm25-top1": "BM25 top 1", "dense-top3": "dense top 3", "dense-top1": "dense top 1",
+    "rcts-chroma-top4": "the 1000/200 splitter + Chroma top 4",
+}
+
+
+def comparison(report: dict) -> str | None:
+    """The bot against the baselines in words (None without baselines or a hit rate).
+
+    >>> comparison({"systems": {"bot": {"hit_rate": 0.62, "citation_precision": 0.5, "cited_chars_per_answer": 300.0},
+    ...             "bm25-top3": {"hit_rate": 0.48, "citation_precision": 0.2, "cited_chars_per_answer": 1500.0},
+    ...             "dense-top3": {"hit_rate": 0.7, "citation_precision": 0.3, "cited_chars_per_answer": 1400.0}}})
+    "The bot's hit rate is 0.620, above BM25 top 3 (0.480) and below dense top 3 (0.700). It cites 300 characters per answer against 1400–1500 for the baselines, with citation precision 0.500 against 0.200–0.300."
+    """
+    systems = report.get("systems", {})
+    bot = systems.get("bot") or {}
+    baselines = {name: m for name, m in systems.items() if name in BASELINE_NAMES and m.get("hit_rate") is not None}
+    if bot.get("hit_rate") is None or not baselines:
+        return None
+    groups: dict[str, list[str]] = {"above": [], "level with": [], "below": []}
+    for name, m in baselines.items():
+        side = "above" if bot["hit_rate"] > m["hit_rate"] else "below" if bot["hit_rate"] < m["hit_rate"] else "level with"
+        groups[side].append(f"{BASELINE_NAMES[name]} ({cell(m['hit_rate'])})")
+    said = " and ".join(f"{side} {_listed(names)}" for side, names in groups.items() if names)
+    out = f"The bot's hit rate is {cell(bot['hit_rate'])}, {said}."
+    chars = [m["cited_chars_per_answer"] for m in baselines.values() if m.get("cited_chars_per_answer") is not None]
+    precision = [m["citation_precision"] for m in baselines.values() if m.get("citation_precision") is not None]
+    if bot.get("cited_chars_per_answer") is not None and chars:
+        out += f" It cites {cell(bot['cited_chars_per_answer'])} characters per answer against {_span(chars)} for the baselines"
+        if bot.get("citation_precision") is not None and precision:
+            out += f", with citation precision {cell(bot['citation_precision'])} against {_span(precision)}"
+        out += "."
+    return out
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _span(values: list[float]) -> str:
+    low, high = cell(min(values)), cell(max(values))
+    return low if low == high else f"{low}–{high}"
 
 
 def cell(value) -> str:
@@ -58,7 +113,9 @@ def text_table(report: dict) -> str:
 
 def markdown(report: dict, title: str = "Evaluation") -> str:
     rows = table_rows(report)
-    out = [f"# {title}", "", f"{report['questions']} questions; answerer: {report['mode']}.", "", *GLOSSARY, "",
+    said = comparison(report)
+    out = [f"# {title}", "", f"{report['questions']} questions; answerer: {report['mode']}.", "",
+           *([said, ""] if said else []), *GLOSSARY, "",
            "| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     categories = report.get("categories", {}).get("bot") or {}

@@ -1,8 +1,10 @@
 """The Evaluate page: run a shipped or uploaded test set against the current store.
 
-The same code as `python -m bot eval` (`bot.evaluation.evaluate.evaluate`, `bot.evaluation.report`): a table with the
-bot and, if asked, the baselines; the chart; the results by category; the failures; the report
-files to download. Test sets are JSON lines in the format of DESIGN.md.
+The same code as `python -m bot eval` (`bot.evaluation.evaluate.evaluate`, `bot.evaluation.report`),
+so the page and the command give the same figures on the same store: each question searches only
+its test set's interviews, never an upload that happens to sit beside them. `bot.ui.eval_results`
+draws the report (metrics explained, baselines in a sentence, charts, failures as cards); the
+report files can be downloaded. Test sets are JSON lines in the format of DESIGN.md.
 """
 
 from __future__ import annotations
@@ -15,19 +17,13 @@ from pathlib import Path
 import streamlit as st
 
 from bot.evaluation import report as reports
-from bot.ui import state
+from bot.ui import eval_results, state
 from bot.evaluation.baselines import BASELINES
 from bot.errors import USER_ERRORS
 from bot.evaluation.evaluate import evaluate, load_testset
 from bot.export import markdown_escape
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
-CATEGORY_COLUMNS = [("hit_rate", "hit rate"), ("citation_precision", "citation precision"),
-                    ("abstention_recall", "abstention recall"), ("false_abstention_rate", "false abstention")]
-
-
-def _number(value) -> str:
-    return "–" if value is None else f"{value:.3f}"
 
 
 def shipped_testsets() -> list[Path]:
@@ -47,7 +43,16 @@ def missing_sources(path: Path, ingested: set[str]) -> list[str]:
     return sorted(named - ingested)
 
 
-def _run(bot, path: Path, name: str, baselines: bool) -> None:
+def command(path: str, baselines: bool, offline: bool) -> str:
+    """The command line that gives the page's figures on the same store.
+
+    >>> command("eval/a.testset.jsonl", True, False)
+    'python -m bot eval eval/a.testset.jsonl --baselines'
+    """
+    return f"python -m bot eval {path}" + (" --baselines" if baselines else "") + (" --mode extractive" if offline else "")
+
+
+def _run(bot, path: Path, name: str, baselines: bool, shown_path: str) -> None:
     bar = st.progress(0.0, text="Loading the test set…")
     try:
         cases = load_testset(path)
@@ -61,36 +66,18 @@ def _run(bot, path: Path, name: str, baselines: bool) -> None:
         st.error(markdown_escape(str(exc)))
         return
     bar.empty()
-    st.session_state[state.EVAL_REPORT] = (name, result)
+    offline = bot.chat_model is None and state.current_bot().chat_model is not None
+    st.session_state[state.EVAL_REPORT] = (name, result, command(shown_path, baselines, offline))
+    st.session_state[eval_results.FAILURE_PAGE] = 0
 
 
-def _show(name: str, result: dict) -> None:
-    st.subheader(markdown_escape(f"Results: {name}"), divider="gray")
-    st.caption(markdown_escape(f"{result['questions']} questions; answerer: {result['mode']}. "
-                               "A verbatim rate below 1.000 would be a bug."))
-    rows = reports.table_rows(result)
-    st.dataframe([dict(zip(rows[0], r)) for r in rows[1:]], hide_index=True)
-    with tempfile.TemporaryDirectory() as folder:
-        chart = Path(folder) / "chart.png"
-        reports.chart(result, chart)
-        st.image(chart.read_bytes(), caption="Hit rate against citation precision; marker size: cited characters per answer")
-    categories = result.get("categories", {}).get("bot") or {}
-    if categories:
-        st.markdown("**The bot by category**")
-        st.dataframe([{"category": cat, "questions": m["questions"],
-                       **{label: _number(m.get(key)) for key, label in CATEGORY_COLUMNS}}
-                      for cat, m in categories.items()], hide_index=True)
-    failures = result["failures"]
-    st.markdown(f"**Failures of the bot: {len(failures)}**")
-    if failures:
-        st.dataframe([{
-            "id": f["id"], "category": f["category"], "question": f["question"],
-            "expected": "abstain" if not f["answerable"] else " | ".join(f["gold_quotes"]) or str(f["gold_spans"]),
-            "cited": "abstained" if f["abstained"] else " | ".join(c["quote"] for c in f["cited"]),
-        } for f in failures], hide_index=True, column_config={
-            "id": st.column_config.TextColumn(width="small"), "category": st.column_config.TextColumn(width="small"),
-            "question": st.column_config.TextColumn(width="medium"), "expected": st.column_config.TextColumn(width="large"),
-            "cited": st.column_config.TextColumn(width="large")})
+def _show(name: str, result: dict, command: str | None = None) -> None:
+    bot = state.current_bot()
+    try:
+        titles = {info.source: info.title for info in bot.store.sources()}
+    except USER_ERRORS:
+        titles = {}
+    eval_results.show(name, result, titles, command)
     with st.container(horizontal=True, gap="small"):
         st.download_button("report.json", json.dumps(result, indent=2, ensure_ascii=False), file_name="report.json",
                            mime="application/json", on_click="ignore", icon=":material/download:")
@@ -102,7 +89,8 @@ def page() -> None:
     bot = state.answering_bot(state.current_bot())
     st.markdown("#### Evaluate")
     st.caption("Score the bot on a test set: questions with gold passages, unanswerable questions and follow-up "
-               "chains, against the interviews in the store. Deterministic metrics, no model as judge.")
+               "chains. As with `python -m bot eval`, each question searches only the interviews its test set is "
+               "about, not other uploads in the store. Deterministic metrics, no model as judge.")
     kind = st.radio("Test set", ["shipped", "upload"], horizontal=True, label_visibility="collapsed",
                     format_func={"shipped": "A shipped test set", "upload": "Upload a test set"}.get)
     path = name = None
@@ -130,8 +118,8 @@ def page() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / name  # the file name says which transcript a test set is about
                 path.write_bytes(upload.getvalue())
-                _run(bot, path, name, baselines)
+                _run(bot, path, name, baselines, name)
         else:
-            _run(bot, path, name, baselines)
+            _run(bot, path, name, baselines, os.path.relpath(path, EVAL_DIR.parent))
     if saved := st.session_state.get(state.EVAL_REPORT):
         _show(*saved)
