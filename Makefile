@@ -27,8 +27,9 @@ ingest: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python scripts/eval_all.py --heldout
 
+# 1, 100 and 1,000 synthetic interviews into benchmarks/results/; `make bench BENCH_ARGS=--large` adds 10,000
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
 calibrate: $(STAMP)
 	$(BIN)/python scripts/calibrate.py

@@ -41,6 +41,11 @@ from bot.evaluation.synthetic import contained_questions, load_pool, make_interv
 DIMENSIONS = {"minilm": 384, "hash": 64}
 
 
+def say(text: str) -> None:
+    """Progress on stderr, so a long run shows where it is (the results go to stdout)."""
+    print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
+
+
 def _ints(text: str) -> list[int]:
     try:
         return sorted({int(x.replace("_", "")) for x in text.split(",") if x.strip()})
@@ -76,12 +81,14 @@ def _ingest(n: int, folder: Path, store: Path, cache: Path, args, notes: list[st
         result, run = worker("ingest", {"folder": str(folder), "store": str(store), "embeddings": "hash"})
         return {"vectors": "hash", "ingest_pps": result["passages_per_s"], "ingest_rss_mb": run.rss_mb}
     if n <= args.model_limit:
+        say("raw model on every passage, then `python -m ingest FOLDER`")
         raw, _ = worker("embed", {"folder": str(folder), "cache": str(cache), "measure": True})
         run = measured([sys.executable, "-m", "ingest", str(folder), "--store", str(store)])
         row |= {"vectors": "model", "raw_pps": raw["passages_per_s"], "ingest_rss_mb": run.rss_mb}
         row["ingest_pps"] = raw["passages"] / run.seconds
         row["ingest_ratio"] = row["ingest_pps"] / row["raw_pps"]
     else:
+        say("vector cache for texts not seen yet, then Store.add with cached vectors")
         raw, _ = worker("embed", {"folder": str(folder), "cache": str(cache)})
         result, run = worker("ingest", {"folder": str(folder), "store": str(store), "embeddings": "cache",
                                         "cache": str(cache)})
@@ -96,6 +103,7 @@ def _ingest(n: int, folder: Path, store: Path, cache: Path, args, notes: list[st
 def _questions(args, env: dict, questions: list[dict]) -> dict:
     """Warm asks in one process, then cold `python -m bot ask` runs, against the store `env` names."""
     target = {"chroma_url": env["VERBATIM_CHROMA_URL"]} if "VERBATIM_CHROMA_URL" in env else {"store": env["VERBATIM_STORE"]}
+    say(f"warm asks ({next(iter(target))}), then cold `python -m bot ask`")
     result, run = worker("warm", {**target, "embeddings": args.embeddings, "questions": questions, "asks": args.asks})
     row = {"warm_p50_ms": result["p50_ms"], "warm_p95_ms": result["p95_ms"], "scoped_p50_ms": result["scoped_p50_ms"],
            "unscoped_p50_ms": result["unscoped_p50_ms"], "first_ask_s": result["first_ask_s"],
@@ -109,7 +117,7 @@ def _questions(args, env: dict, questions: list[dict]) -> dict:
 
 def bench_size(n: int, pool, work: Path, args, notes: list[str]) -> list[dict]:
     """Rows (embedded, server, tutorial) for a corpus of `n` interviews."""
-    print(f"-- {n:,} interview{'s' * (n != 1)}", file=sys.stderr, flush=True)
+    say(f"{n:,} interview{'s' * (n != 1)}: writing the corpus")
     interviews = [make_interview(pool, i, args.seed) for i in range(n)]
     folder, store = work / f"corpus-{n}", work / f"store-{n}"
     shutil.rmtree(store, ignore_errors=True)
@@ -129,11 +137,15 @@ def bench_size(n: int, pool, work: Path, args, notes: list[str]) -> list[dict]:
                         | _questions(args, clean_env(VERBATIM_CHROMA_URL=server.url), questions))
         rows[-1]["server_rss_mb"] = server.rss_mb
     if n <= args.tutorial_limit:
+        say("the tutorial recipe on the same corpus")
         result, run = worker("tutorial", {"folder": str(folder), "embeddings": args.embeddings,
                                           "questions": questions, "asks": args.asks})
         rows.append(base | {"mode": "tutorial", "vectors": "model" if args.embeddings == "minilm" else "hash",
                             "ingest_pps": result["passages_per_s"], "chunks": result["chunks"],
                             "warm_p50_ms": result["p50_ms"], "warm_p95_ms": result["p95_ms"], "warm_rss_mb": run.rss_mb})
+        notes.append(f"tutorial at {n:,}: {result['chunks']:,} chunks of up to 1,000 characters at "
+                     f"{result['chunks_per_s']:.0f} chunks/s (its `ingest p/s` is the corpus's passages per second); "
+                     f"in-memory Chroma, top-4 by the same embedder")
     print("\n".join(bench_report.table(rows)), file=sys.stderr, flush=True)
     return rows
 
