@@ -119,3 +119,86 @@ def test_settings_stay_across_a_page_switch(two_interviews):
     assert at.sidebar.multiselect[0].value == [INTERVIEW_SOURCE] and at.sidebar.slider[0].value == 6
     ask(at, "And who said so?")
     assert [(c["sources"], c["max_citations"]) for c in bot.calls] == [([INTERVIEW_SOURCE], 6)] * 2
+
+
+def conversation_buttons(at: AppTest) -> list[str]:
+    """The titles of the sidebar's conversation list, newest first."""
+    return [plain(b.label) for b in at.sidebar.button if (b.key or "").startswith("conv-open-")]
+
+
+def new_session(bot, cid: str | None = None) -> AppTest:
+    """Another browser (no cookie, so another owner), opening the link `?c=cid` if given."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["bot"] = bot
+    if cid:
+        at.query_params["c"] = cid
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_conversation_reopens_from_its_link_in_a_new_session(saved_store):
+    bot = scripted(saved_store, 4)
+    first = run_app(bot)
+    ask(ask(first, "Is water a right?"), "And gas?")
+    cid = first.query_params["c"]
+    assert conversation_buttons(first) == ["Is water a right?"]
+    other = new_session(bot)
+    assert conversation_buttons(other) == [] and other.session_state["exchanges"] == [], "another browser sees nothing"
+    opened = new_session(bot, cid)  # a reload, or the link shared
+    assert [ex.answer.question for ex in opened.session_state["exchanges"]] == ["Is water a right?", "And gas?"]
+    assert opened.session_state["exchanges"] == first.session_state["exchanges"]
+    assert len(cards(opened)) == len(cards(first)) == 2, "the cards are redrawn without asking again"
+    assert briefed(opened) == ["Is water a right?", "And gas?"]
+    assert len(bot.calls) == 2, "nothing was asked again"
+    assert conversation_buttons(opened) == [], "a link opens the conversation, it does not join the owner's list"
+    assert "saved to a copy of your own" in texts(opened)
+    ask(opened, "A follow-up from a stranger?")
+    copy = opened.query_params["c"]
+    assert copy != cid and conversation_buttons(opened) == ["Is water a right?"]
+    db = Conversations(saved_file(first))
+    assert db.load(cid)[0].answers == 2, "the owner's conversation is untouched by the stranger's question"
+    assert db.load(copy)[0].answers == 3
+
+
+def test_rename_delete_undo_and_new_conversation(saved_store):
+    at = run_app(scripted(saved_store, 3))
+    ask(at, "Is water a right?")
+    cid = at.query_params["c"]
+    at.sidebar.text_input(key=f"conv-title-{cid}").set_value("Water").run()
+    at.sidebar.button(key=f"conv-rename-{cid}").click().run()
+    assert conversation_buttons(at) == ["Water"]
+    at.sidebar.button(key="conv-new").click().run()
+    assert at.session_state["exchanges"] == [] and "c" not in at.query_params and at.button(key="example-0")
+    ask(at, "Second?")
+    assert conversation_buttons(at) == ["Second?", "Water"]
+    at.sidebar.button(key=f"conv-open-{cid}").click().run()
+    assert at.query_params["c"] == cid and [ex.answer.question for ex in at.session_state["exchanges"]] == \
+        ["Is water a right?"]
+    at.sidebar.button(key=f"conv-delete-{cid}").click().run()
+    assert conversation_buttons(at) == ["Second?"] and at.session_state["exchanges"] == []
+    assert "Deleted “Water”." in texts(at)
+    assert new_session(at.session_state["bot"], cid).error, "a deleted conversation's link says so"
+    at.sidebar.button(key="conv-undo").click().run()
+    assert conversation_buttons(at) == ["Second?", "Water"]
+    assert at.query_params["c"] == cid and len(at.session_state["exchanges"]) == 1
+
+
+def test_a_damaged_conversations_file_is_one_line_and_the_chat_still_works(saved_store):
+    settings, _ = saved_store
+    settings.conversations_path.write_bytes(b"not a database " * 200)
+    at = ask(run_app(scripted(saved_store, 2)), "Is water a right?")
+    warnings = [plain(w.value) for w in at.sidebar.warning]
+    assert len(warnings) == 1 and "Saved conversations are unavailable" in warnings[0] and "\n" not in warnings[0]
+    assert len(at.session_state["exchanges"]) == 1 and cards(at) and not at.exception
+    at.sidebar.button(key="conv-new").click().run()
+    assert len(at.session_state["exchanges"]) == 1, "an unsaved conversation is not dropped without asking"
+    at.sidebar.button(key="conv-new-confirm").click().run()
+    assert at.session_state["exchanges"] == []
+
+
+def test_a_link_to_no_conversation_is_one_line(saved_store):
+    at = new_session(scripted(saved_store, 1), "no-such-conversation-id")
+    assert [plain(e.value) for e in at.error] == [
+        "No saved conversation at this link: it was deleted, or the link is incomplete."]
+    assert "c" not in at.query_params

@@ -101,8 +101,6 @@ def save(bot) -> None:
             cid = db.start(owner(), conversation[0])
             for ex in conversation[1:]:
                 db.append(cid, ex)
-            if current.id is not None:
-                state.flash("Your question was saved to your own copy of this shared conversation.")
         else:
             cid = current.id
             for ex in conversation[current.saved:]:
@@ -188,6 +186,8 @@ def conversations(bot, where) -> None:
             st.warning(markdown_escape(str(exc)), icon=":material/database_off:")
             return
         current = state.opened()
+        if not current.owned:
+            st.caption("Opened from a link: your questions here are saved to a copy of your own, in this list.")
         for c in listed[:SHOWN]:
             _entry(db, c, c.id == current.id)
         if listed[SHOWN:]:
@@ -198,7 +198,7 @@ def conversations(bot, where) -> None:
 
 def _entry(db: Conversations, c, mine: bool) -> None:
     """One conversation of the list: a button that opens it; the open one can be renamed or deleted."""
-    st.button(markdown_escape(c.title), key=f"conv-{c.id}", on_click=_open, args=(c.id,), width="stretch",
+    st.button(markdown_escape(c.title), key=f"conv-open-{c.id}", on_click=_open, args=(c.id,), width="stretch",
               type="secondary" if mine else "tertiary", icon=":material/chat:" if mine else None,
               help=f"{c.answers} answer{'s' * (c.answers != 1)}" + (" · open now" if mine else ""))
     if mine:
