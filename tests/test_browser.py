@@ -109,7 +109,7 @@ def open_app(browser, url: str):
 def ask(page, question: str) -> float:
     """Type the question, press Enter; seconds until the answer's citation cards are rendered."""
     before = page.locator(".vb-card").count()
-    box = page.get_by_placeholder("Ask about the interview…")
+    box = page.get_by_placeholder(re.compile(r"^Ask about the (interview|\d+ interviews)…$"))  # one, or several
     box.fill(question)
     started = time.perf_counter()
     box.press("Enter")

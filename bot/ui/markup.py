@@ -187,7 +187,9 @@ SCROLL_TO_FOCUS = f"""<script>
     const watch = setInterval(function () {{
       if (box.isConnected && box.getClientRects().length) return;
       clearInterval(watch);
-      const button = document.querySelector(".st-key-" + CSS.escape(opener) + " button");
+      // Streamlit also keeps a hidden copy of a button that has a tooltip: the visible one
+      const button = [...document.querySelectorAll(".st-key-" + CSS.escape(opener) + " button")]
+        .find(b => b.getClientRects().length);
       if (button && !document.querySelector("[role=dialog] .vb-transcript")) button.focus();
     }}, 100);
   }}
