@@ -104,6 +104,13 @@ def test_the_page_searches_only_the_test_sets_interview_as_the_command_does(two_
     assert ("Searched only the test set’s interview: Interview EU Kazakhstan (the other interview in the store "
             "was not searched).") in said
     assert at.session_state["eval_report"][1]["searched"] == [INTERVIEW_SOURCE]
+    # asked in the chat, the failed question searches what the evaluation searched, and says so
+    (failed,) = at.session_state["eval_report"][1]["failures"]
+    at.button(key="eval-ask-0").click().run()
+    assert not at.exception and at.session_state["choices"].sources == (INTERVIEW_SOURCE,)
+    said = texts(at)
+    assert "Interviews to search: Interview EU Kazakhstan, as in the evaluation." in said
+    assert failed["question"] in said + "".join(html(at)) and "Searched: Interview EU Kazakhstan\n" in said
 
 
 def test_the_evaluate_page_takes_an_uploaded_test_set_with_baselines(interview_bot):

@@ -191,7 +191,7 @@ def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: s
         if failed:
             report["failures"].append({
                 "id": case.id, "category": case.category, "question": case.question, "history": case.history,
-                "answerable": case.answerable,
+                "answerable": case.answerable, "searched": case.searched or sorted(texts),
                 "abstained": r.abstained, "outcome": r.outcome, "gold_spans": case.gold_spans, "gold_quotes": case.gold_quotes,
                 "cited": [{"source": s, "start": a, "end": b, "quote": texts[s][a:b]} for s, a, b, _ in r.citations],
             })

@@ -54,7 +54,7 @@ def comparison(report: dict) -> str | None:
     >>> comparison({"systems": {"bot": {"hit_rate": 0.62, "citation_precision": 0.5, "cited_chars_per_answer": 300.0},
     ...             "bm25-top3": {"hit_rate": 0.48, "citation_precision": 0.2, "cited_chars_per_answer": 1500.0},
     ...             "dense-top3": {"hit_rate": 0.7, "citation_precision": 0.3, "cited_chars_per_answer": 1400.0}}})
-    "The bot's hit rate is 0.620, above BM25 top 3 (0.480) and below dense top 3 (0.700). It cites 300 characters per answer against 1400–1500 for the baselines, with citation precision 0.500 against 0.200–0.300."
+    "The bot's hit rate is 0.620, above BM25 top 3 (0.480) and below dense top 3 (0.700). It cites 300 characters per answer against 1,400–1,500 for the baselines, with citation precision 0.500 against 0.200–0.300."
     """
     systems = report.get("systems", {})
     bot = systems.get("bot") or {}
@@ -70,11 +70,16 @@ def comparison(report: dict) -> str | None:
     chars = [m["cited_chars_per_answer"] for m in baselines.values() if m.get("cited_chars_per_answer") is not None]
     precision = [m["citation_precision"] for m in baselines.values() if m.get("citation_precision") is not None]
     if bot.get("cited_chars_per_answer") is not None and chars:
-        out += f" It cites {cell(bot['cited_chars_per_answer'])} characters per answer against {_span(chars)} for the baselines"
+        out += f" It cites {_number(bot['cited_chars_per_answer'])} characters per answer against {_span(chars)} for the baselines"
         if bot.get("citation_precision") is not None and precision:
             out += f", with citation precision {cell(bot['citation_precision'])} against {_span(precision)}"
         out += "."
     return out
+
+
+def _number(value: float) -> str:
+    """A cell for prose: thousands separated ("3,320"), rates as in the table ("0.455")."""
+    return f"{value:,.0f}" if value >= 10 else cell(value)
 
 
 def _listed(names: list[str]) -> str:
@@ -82,7 +87,7 @@ def _listed(names: list[str]) -> str:
 
 
 def _span(values: list[float]) -> str:
-    low, high = cell(min(values)), cell(max(values))
+    low, high = _number(min(values)), _number(max(values))
     return low if low == high else f"{low}–{high}"
 
 

@@ -10,6 +10,7 @@ through `html.escape` (Markdown through `markdown_escape`); `bot.ui.evaluate` ru
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import streamlit as st
 from bot.conversation import standalone_question
 from bot.evaluation import report as reports
 from bot.export import markdown_escape
+from bot.ui import state
 
 FAILURES_PER_PAGE = 10
 FAILURE_PAGE = "eval-failures-page"  # session key: which page of failure cards is shown
@@ -35,6 +37,7 @@ CSS = """<style>
 .vb-fail{overflow-wrap:anywhere;line-height:1.45}
 .vb-fail-q{font-weight:600}
 .vb-fail-meta,.vb-fail small{font-size:.8rem;opacity:.7}
+.vb-fail small{white-space:nowrap}
 .vb-fail-row{margin-top:.35rem}
 .vb-fail-label{display:inline-block;min-width:4.5rem;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;opacity:.75}
 .vb-fail q{quotes:"“" "”"}
@@ -52,10 +55,17 @@ def metrics_html(report: dict) -> str:
     head = "".join(f"<th>{escape(name)}</th>" for name in systems)
     rows = []
     for key, label in reports.COLUMNS:
-        values = "".join(f'<td class="vb-num">{reports.cell(report["systems"][name].get(key))}</td>' for name in systems)
+        values = "".join(f'<td class="vb-num">{_cell(key, report["systems"][name].get(key))}</td>' for name in systems)
         rows.append(f"<tr><td><b>{escape(label)}</b><small>{escape(reports.EXPLAINED[key].replace('`', ''))}</small>"
                     f"</td>{values}</tr>")
     return f'<table class="vb-metrics"><thead><tr><th>measure</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _cell(key: str, value) -> str:
+    """A table cell; milliseconds as whole numbers (a baseline's 0.1 ms is not "0.100")."""
+    if key.startswith("latency") and value is not None:
+        return f"{value:.0f}" if value >= 1 else "<1"
+    return reports.cell(value)
 
 
 def verdict(failure: dict) -> str:
@@ -185,22 +195,40 @@ def failures(found: list[dict], titles: dict[str, str]) -> None:
     page = min(st.session_state.get(FAILURE_PAGE, 0), pages - 1)
     first = page * FAILURES_PER_PAGE
     shown = found[first:first + FAILURES_PER_PAGE]
-    if pages > 1:
-        st.caption(f"Showing {first + 1}–{first + len(shown)} of {len(found)}, {FAILURES_PER_PAGE} a page; "
-                   "report.md below lists them all.")
+    if pages > 1:  # above the cards, so the next page is read from its top; and below, where reading ends
+        _pager(page, pages, f"Failures {first + 1}–{first + len(shown)} of {len(found)}; report.md lists them all",
+               "eval-failures")
     for i, failure in enumerate(shown, first):
         with st.container(border=True):
             st.html(failure_html(failure, titles))
             if st.button("Ask in the chat", key=f"eval-ask-{i}", icon=":material/forum:",
-                         help="Asks this question in the chat, where its citations open in the transcript"):
-                from bot.ui.chat import PENDING
-
-                st.session_state[PENDING] = chat_question(failure)
-                st.switch_page("app_pages/chat.py")
+                         help="Asks this question in the chat, searching the interviews the evaluation searched"):
+                _ask_in_chat(failure, titles)
     if pages > 1:
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.button("Previous", key="eval-failures-previous", disabled=page == 0, icon=":material/chevron_left:",
-                      on_click=st.session_state.__setitem__, args=(FAILURE_PAGE, page - 1))
-            st.caption(f"Failures {first + 1}–{first + len(shown)} of {len(found)}")
-            st.button("Next", key="eval-failures-next", disabled=page == pages - 1, icon=":material/chevron_right:",
-                      on_click=st.session_state.__setitem__, args=(FAILURE_PAGE, page + 1))
+        _pager(page, pages, f"Failures {first + 1}–{first + len(shown)} of {len(found)}", "eval-failures-end")
+
+
+def _ask_in_chat(failure: dict, titles: dict[str, str]) -> None:
+    """Ask the failed question in the chat, over the interviews the evaluation searched: the answer
+    there is the one that failed here. A changed setting is said in the sidebar."""
+    from bot.ui.chat import PENDING
+
+    st.session_state[PENDING] = chat_question(failure)
+    searched = tuple(s for s in titles if s in (failure.get("searched") or ()))
+    kept = state.choices()
+    if searched:
+        sources = None if len(searched) == len(titles) else searched
+        if sources != kept.sources:
+            st.session_state[state.CHOICES] = replace(kept, sources=sources, nothing_chosen=False)
+            state.flash("Interviews to search: " + ("all" if sources is None else "; ".join(titles[s] for s in searched))
+                        + ", as in the evaluation.")
+    st.switch_page("app_pages/chat.py")
+
+
+def _pager(page: int, pages: int, where: str, key: str) -> None:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Previous", key=f"{key}-previous", disabled=page == 0, icon=":material/chevron_left:",
+                  on_click=st.session_state.__setitem__, args=(FAILURE_PAGE, page - 1))
+        st.caption(where)
+        st.button("Next", key=f"{key}-next", disabled=page == pages - 1, icon=":material/chevron_right:",
+                  on_click=st.session_state.__setitem__, args=(FAILURE_PAGE, page + 1))
