@@ -6,17 +6,24 @@ button that opened it, and every custom colour readable (WCAG contrast at least 
     CI=true .venv/bin/python -m pytest tests/test_browser_access.py -q -s   # -s prints the timings
 
 Timings are printed, not asserted tightly (`make bench` measures speed): a busy machine is slow.
-This module starts its own server (the `app_url` fixture is module-scoped), so its first test sees
-a cold start.
+This module starts its own server, not under strace (unlike tests/test_browser.py's, which checks
+the app's connections and is slower for it), so its first test sees a cold start of the app itself.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 
-from tests.test_browser import ask, app_url, browser, shots, wait_until_idle  # noqa: F401  (fixtures)
+from tests.conftest import INTERVIEW_SOURCE, ROOT
+from tests.test_browser import CHROMIUM, ask, browser, free_port, shots, skip_or_fail, wait_until_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 QUESTION = "Does the official see access to water as a human right?"  # answered near the end: the view must scroll
@@ -59,6 +66,40 @@ CHECKED = {  # what must be readable: the answer, the citation cards, the sideba
     "transcript question": ".vb-transcript .vb-seg.vb-question", "transcript answer": ".vb-transcript .vb-seg.vb-answer",
     "transcript speaker": ".vb-transcript .vb-who", "transcript highlight": ".vb-transcript mark",
 }
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """A fresh Streamlit server on a free loopback port, its store holding the bundled interview
+    (tests/test_browser.py's `browser` fixture opens Chromium on it)."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run browser tests")
+    store = tmp_path_factory.mktemp("access-store")
+    (store / "home").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERBATIM_", "OPENAI_", "AZURE_OPENAI"))}
+    env |= {"VERBATIM_STORE": str(store), "ANONYMIZED_TELEMETRY": "False", "HOME": str(store / "home")}
+    subprocess.run([sys.executable, "-m", "ingest", INTERVIEW_SOURCE, "--store", str(store)], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=120)
+    port, started = free_port(), time.perf_counter()
+    with open(store / "streamlit.log", "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.1)
+                if server.poll() is not None:
+                    pytest.fail(f"streamlit exited: {(store / 'streamlit.log').read_text()[-2000:]}")
+            else:
+                pytest.fail("streamlit did not answer its health check within 30 s")
+            yield url, started, store
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
 
 
 def show_button(page):
