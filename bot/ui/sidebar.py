@@ -118,16 +118,16 @@ def _picker(conversation: list) -> list:
     st.caption(f"{len(picks.chosen())} of {len(conversation)} answers, in this order. Untick an answer to leave it "
                "out; the arrows move it.")
     for i, k in enumerate(picks.order):
-        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            key = f"brief-{era}-{k}"
-            question = " ".join(conversation[k].answer.question.split())
-            short = question if len(question) <= 60 else question[:59] + "…"
-            st.checkbox(markdown_escape(f"{k + 1}. {short}"), value=k not in picks.dropped, key=key,
-                        on_change=_toggle, args=(k, key), help=markdown_escape(question), width="stretch")
-            st.button(":material/arrow_upward:", key=f"brief-up-{era}-{k}", on_click=_move, args=(k, -1),
-                      disabled=i == 0, type="tertiary", help=f"Move answer {k + 1} up")
-            st.button(":material/arrow_downward:", key=f"brief-down-{era}-{k}", on_click=_move, args=(k, 1),
-                      disabled=i == len(picks.order) - 1, type="tertiary", help=f"Move answer {k + 1} down")
+        pick, up, down = st.columns([0.74, 0.13, 0.13], gap=None, vertical_alignment="center")
+        key = f"brief-{era}-{k}"
+        question = " ".join(conversation[k].answer.question.split())
+        short = question if len(question) <= 60 else question[:59] + "…"
+        pick.checkbox(markdown_escape(f"{k + 1}. {short}"), value=k not in picks.dropped, key=key,
+                      on_change=_toggle, args=(k, key), help=markdown_escape(question))
+        up.button(":material/arrow_upward:", key=f"brief-up-{era}-{k}", on_click=_move, args=(k, -1),
+                  disabled=i == 0, type="tertiary", help=f"Move answer {k + 1} up")
+        down.button(":material/arrow_downward:", key=f"brief-down-{era}-{k}", on_click=_move, args=(k, 1),
+                    disabled=i == len(picks.order) - 1, type="tertiary", help=f"Move answer {k + 1} down")
     return [conversation[k] for k in picks.chosen()]
 
 
