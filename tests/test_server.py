@@ -10,6 +10,7 @@ that is a failure. On a failure, the server's log is printed after the test's ow
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -75,14 +76,13 @@ def ok(result: subprocess.CompletedProcess) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`chroma run` on a free loopback port, up once its heartbeat answers; its process group is
-    killed at teardown."""
+@contextlib.contextmanager
+def chroma_run(folder: Path):
+    """`chroma run` on a free loopback port, storing in `folder`, up once its heartbeat answers;
+    its process group is killed on the way out."""
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         skip_or_fail(f"{chroma} is missing: `pip install -r requirements.txt` installs chromadb's `chroma` command")
-    folder = tmp_path_factory.mktemp("chroma-server")
     url, log = f"http://127.0.0.1:{free_port()}", folder / "server.log"
     with open(log, "w") as out:
         process = subprocess.Popen([str(chroma), "run", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1],
@@ -108,6 +108,12 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with chroma_run(tmp_path_factory.mktemp("chroma-server")) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)
@@ -252,7 +258,7 @@ def test_two_writers_at_once_lose_nothing(server):
     """Two processes ingest different files through the server at the same time (an embedded store
     would refuse the second writer): every passage of both arrives, once."""
     env = clean_env(**through(server, "concurrent"))
-    files = ("data/hearings/education_1.txt", "data/hearings/education_2.txt")
+    files = (MUSEUM, "data/hearings/education_1.txt")
     writers = [subprocess.Popen([sys.executable, "-m", "ingest", f], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for f in files]
     results = [(w.communicate(timeout=180), w.returncode) for w in writers]
@@ -266,3 +272,52 @@ def test_two_writers_at_once_lose_nothing(server):
     assert collection.count() == sum(len(parsed(s).passages) for s in files), "no passage stored twice"
     listed = ok(cli("-m", "ingest", "--list", **through(server, "concurrent"))).splitlines()
     assert sorted(row.split("\t")[0] for row in listed[:-1]) == sorted(files)
+
+
+def test_no_server_at_the_url_is_one_line():
+    result = cli("-m", "bot", "ask", "Is water a human right?", VERBATIM_CHROMA_URL=f"http://127.0.0.1:{free_port()}")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("error: cannot reach the Chroma server at http://127.0.0.1:")
+
+
+@pytest.mark.xfail(strict=True, reason="vectorstore/store.py reads any failure to get a collection as "
+                   "'nothing ingested yet', also a server that went away (reported; the test turns green when fixed)")
+def test_a_server_that_goes_away_mid_chat_is_named(tmp_path):
+    """The user asks, the server stops, the user asks again: one line naming the server, not a
+    misleading 'nothing ingested yet' (which sends them to re-ingest)."""
+    with chroma_run(tmp_path) as gone:
+        ok(cli("-m", "ingest", EU, **through(gone, "gone")))
+        chat = subprocess.Popen([sys.executable, "-m", "bot", "chat"], cwd=ROOT, env=clean_env(**through(gone, "gone")),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        chat.stdin.write("Is water a human right?\n")
+        chat.stdin.flush()
+        while not chat.stdout.readline().lstrip().startswith("[1]"):  # the first answer is in
+            assert chat.poll() is None, chat.stderr.read()
+    out, err = chat.communicate("And who decides that?\n\n", timeout=60)
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "Chroma server" in err, err
+
+
+def test_a_running_app_sees_what_another_process_ingests(server, monkeypatch):
+    """The app (as `make run` starts it, its bot built from the environment) on the server; a CLI
+    ingests another interview meanwhile; the app's next question finds it."""
+    from streamlit.testing.v1 import AppTest
+
+    from bot.ui.state import _shared_bot
+
+    env = through(server, "app")
+    ok(cli("-m", "ingest", "data/interviews", **env))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    _shared_bot.clear()  # no bot cached by another test: this one is built from the environment
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+        assert not at.exception and not at.error, [e.value for e in at.exception or at.error]
+        ok(cli("-m", "ingest", WATER, **env))
+        at.chat_input[0].set_value("How full is Lake Corran?").run()
+        assert not at.exception, [e.value for e in at.exception]
+        answer = at.session_state["exchanges"][-1].answer
+        assert answer.citations and {c.source for c in answer.citations} == {WATER}
+        assert "Lake Corran, is at 41 percent" in answer.citations[0].quote
+    finally:
+        _shared_bot.clear()

@@ -211,7 +211,10 @@ def page() -> None:
     except USER_ERRORS:
         interviews = 0
     has_interviews = interviews > 0
-    question = (st.chat_input(placeholder(interviews, state.choices().sources), disabled=not has_interviews)
+    # a fixed key: without one the box's identity follows its placeholder, so a question typed while
+    # another process added an interview ("the 2 interviews…") was dropped on the next run
+    question = (st.chat_input(placeholder(interviews, state.choices().sources), disabled=not has_interviews,
+                              key="chat-question")
                 or st.session_state.pop(PENDING, None))
     conversation = state.exchanges()
     if not conversation and not question:
