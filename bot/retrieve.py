@@ -111,8 +111,7 @@ class Retriever:
             if (i := corpus.position.get(pid)) is not None:
                 d[i] = similarity
         qd = d.copy()  # a passage without a lead-in stands for itself
-        has_lead = np.fromiter(map(bool, corpus.lead_in), dtype=bool, count=len(passages))
-        qd[has_lead] = floor
+        qd[corpus.has_lead_in] = floor
         for pid, similarity in dense.items():
             for i in corpus.followers.get(corpus.position.get(pid, -1), ()):
                 qd[i] = max(qd[i], similarity)

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable
 
@@ -111,6 +112,10 @@ class Corpus:
     def roles(self) -> np.ndarray:
         """Each passage's role as a string array ("answer", "question", ...)."""
         return np.array([p.role for p in self.passages])
+
+    @cached_property
+    def has_lead_in(self) -> np.ndarray:
+        return np.fromiter(map(bool, self.lead_in), dtype=bool, count=len(self.lead_in))
 
     @cached_property
     def followers(self) -> dict[int, tuple[int, ...]]:
@@ -206,6 +211,30 @@ def _is_current(pid: str, source: str, current: dict[str, set[str] | None]) -> b
     return ids is None or pid in ids
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """One transcript's share of the corpus, kept between reads while its record is unchanged."""
+
+    key: tuple  # (sha256, ingested_at, passage ids) of its record
+    passages: list[Passage]
+    terms: list[list[str]]
+    vocabulary: frozenset[str]  # what it "mentions", its speakers' names included (labels are not speech)
+    question_terms: frozenset[str]
+    other_terms: frozenset[str]
+
+    @classmethod
+    def of(cls, key: tuple, passages: list[Passage]) -> _Piece:
+        own = [terms(p.text) for p in passages]
+        vocabulary, in_questions, elsewhere = set(), set(), set()
+        for p, t in zip(passages, own):
+            vocabulary.update(t, terms(p.speaker))
+            (in_questions if p.role == "question" else elsewhere).update(t)
+        return cls(key, passages, own, frozenset(vocabulary), frozenset(in_questions), frozenset(elsewhere))
+
+
+STAMP = "verbatim_stamp"  # sources-collection metadata: a new random value after every write
+
+
 class Store:
     """Chroma collections for passages and sources; the passage list and lexical index are cached."""
 
@@ -216,6 +245,9 @@ class Store:
         self._cache: tuple[tuple, Corpus] | None = None
         self._texts: dict[str, str] = {}
         self._seen: tuple | None = None  # the store's version as of our last read or write
+        self._stamp_seen: str | None = None
+        self._pieces: dict[str, _Piece] = {}
+        self._handle: tuple | None = None  # the passages collection and its size, for searches
         self._lock = threading.RLock()  # a reopen never pulls the client from under a search
 
     # -- collections ------------------------------------------------------------------------
@@ -324,14 +356,16 @@ class Store:
             except Exception:  # not there: nothing to drop
                 pass
         self._forget()
-        self._seen = None
+        self._seen, self._pieces = None, {}
 
     def _forget(self, wrote: bool = False) -> None:
         """Drop what is cached; after our own write, note the version it made (a later change to the
         version is then another process's, and makes us reopen)."""
-        self._cache, self._texts = None, {}
+        self._cache, self._texts, self._stamp_seen, self._handle = None, {}, None, None
         if wrote:
-            self._seen = _version(read_all(self._sources(create=False), ["metadatas"])["metadatas"])
+            sources = self._sources(create=False)
+            sources.modify(metadata={STAMP: secrets.token_hex(8)})  # tells every reader to look again
+            self._seen = _version(read_all(sources, ["metadatas"])["metadatas"])
 
     @staticmethod
     def _source_id(source: str) -> str:
@@ -358,6 +392,9 @@ class Store:
             return True
 
     def sources(self) -> list[SourceInfo]:
+        """What the store knows of each transcript (from the last read while the stamp is unchanged)."""
+        if self._cache is not None and self._stamp_seen is not None and self._stamp() == self._stamp_seen:
+            return list(self._cache[1].sources)
         return self._source_infos(read_all(self._sources(create=False), ["metadatas"])["metadatas"])
 
     @staticmethod
@@ -380,39 +417,69 @@ class Store:
         return self._texts[source]
 
     def corpus(self) -> Corpus:
-        """All passages and their lexical index, reloaded when the store changed (another process
-        may have ingested since)."""
+        """All passages and their lexical index. A question costs one small read (the store's
+        stamp) while nothing changed; after a change, only the changed transcripts' passages are
+        read again (another process may have ingested, removed or renamed since)."""
+        stamp = self._stamp()
+        if self._cache is not None and stamp is not None and stamp == self._stamp_seen:
+            return self._cache[1]
         metas = read_all(self._sources(create=False), ["metadatas"])["metadatas"]
         version = _version(metas)
         if self._seen is not None and version != self._seen and self.reopen:
             with self._lock:
                 self._reopen()  # another process wrote: our client's vectors are out of date
-        self._seen = version
-        if self._cache is None or self._cache[0] != version:
-            got = read_all(self._collection(create=False), ["documents", "metadatas"])
-            current = {m["source"]: set(json.loads(m["passage_ids"])) if "passage_ids" in m else None for m in metas}
-            passages = sorted((_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
-                               if _is_current(i, m["source"], current)), key=lambda p: (p.source, p.start))
-            if not passages:
-                raise StoreMissingError("the store is empty: ingest a transcript first with `python -m ingest FILE`")
-            own = [terms(p.text) for p in passages]
-            leads = lead_ins(passages)
-            documents = [t + [term for j in lead for term in own[j]] for t, lead in zip(own, leads)]
-            self._forget()
-            speakers = tuple(dict.fromkeys(p.speaker for p in passages))
-            opening = frozenset(p.id for i, p in enumerate(passages)
-                                if i == 0 or (passages[i - 1].source, passages[i - 1].turn_index) != (p.source, p.turn_index))
-            vocabulary: dict[str, set[str]] = {}
-            in_questions, elsewhere = set(), set()
-            for p, t in zip(passages, own):
-                # what a transcript "mentions" takes in its speakers' names: their labels are not speech
-                vocabulary.setdefault(p.source, set()).update(t, terms(p.speaker))
-                (in_questions if p.role == "question" else elsewhere).update(t)
-            self._cache = (version, Corpus(passages, leads, LexicalIndex(documents), frozenset(in_questions - elsewhere),
-                                           speakers, opening, {k: frozenset(v) for k, v in vocabulary.items()},
-                                           tuple(self._source_infos(metas)),
-                                           frozenset((p.source, p.speaker) for p in passages if p.role == "answer")))
+        self._seen, self._stamp_seen, self._texts, self._handle = version, stamp, {}, None
+        infos = tuple(self._source_infos(metas))
+        if self._cache is not None and self._cache[0] == version:
+            if self._cache[1].sources != infos:  # a title changed: the passages did not
+                self._cache = (version, replace(self._cache[1], sources=infos))
+            return self._cache[1]
+        self._load_pieces(metas)
+        self._cache = (version, self._assemble(infos))
         return self._cache[1]
+
+    def _load_pieces(self, metas: list[dict]) -> None:
+        """Read the passages of each transcript that is new or changed since the last read; drop removed ones."""
+        keys = {m["source"]: (m["sha256"], m.get("ingested_at", 0), m.get("passage_ids")) for m in metas}
+        self._pieces = {source: piece for source, piece in self._pieces.items() if keys.get(source) == piece.key}
+        changed = sorted(source for source in keys if source not in self._pieces)
+        collection = self._collection(create=False)
+        for i in range(0, len(changed), 100):  # a bounded `$in` per read
+            group = changed[i : i + 100]
+            got = read_all(collection, ["documents", "metadatas"],
+                           where={"source": group[0]} if len(group) == 1 else {"source": {"$in": group}})
+            current = {m["source"]: set(json.loads(m["passage_ids"])) if "passage_ids" in m else None
+                       for m in metas if m["source"] in group}
+            by_source: dict[str, list[Passage]] = {source: [] for source in group}
+            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                if _is_current(pid, meta["source"], current):
+                    by_source[meta["source"]].append(_passage(pid, text, meta))
+            for source, passages in by_source.items():
+                self._pieces[source] = _Piece.of(keys[source], sorted(passages, key=lambda p: p.start))
+
+    def _assemble(self, infos: tuple[SourceInfo, ...]) -> Corpus:
+        pieces = [self._pieces[source] for source in sorted(self._pieces)]
+        passages = [p for piece in pieces for p in piece.passages]
+        if not passages:
+            raise StoreMissingError("the store is empty: ingest a transcript first with `python -m ingest FILE`")
+        own = [t for piece in pieces for t in piece.terms]
+        leads = lead_ins(passages)
+        documents = [t + [term for j in lead for term in own[j]] for t, lead in zip(own, leads)]
+        speakers = tuple(dict.fromkeys(p.speaker for p in passages))
+        opening = frozenset(p.id for i, p in enumerate(passages)
+                            if i == 0 or (passages[i - 1].source, passages[i - 1].turn_index) != (p.source, p.turn_index))
+        in_questions = set().union(*(piece.question_terms for piece in pieces))
+        elsewhere = set().union(*(piece.other_terms for piece in pieces))
+        return Corpus(passages, leads, LexicalIndex(documents), frozenset(in_questions - elsewhere), speakers, opening,
+                      {piece.passages[0].source: piece.vocabulary for piece in pieces if piece.passages}, infos,
+                      frozenset((p.source, p.speaker) for p in passages if p.role == "answer"))
+
+    def _stamp(self) -> str | None:
+        """The stamp every write leaves on the sources collection (None: no stamp, or no store)."""
+        try:
+            return (self.client.get_collection(f"{self.name}-sources", embedding_function=None).metadata or {}).get(STAMP)
+        except Exception:  # no collection: the full read says so in words
+            return None
 
     def _reopen(self) -> None:
         close = getattr(self.client, "close", None)
@@ -428,11 +495,14 @@ class Store:
 
     def _dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None,
                       speakers: list[str] | None) -> dict[str, float]:
-        collection = self._collection(create=False)
+        if self._handle is None:  # kept until the store changes: a question costs no extra reads
+            collection = self._collection(create=False)
+            self._handle = (collection, collection.count())
+        collection, count = self._handle
         clauses = [{field: values[0]} if len(values) == 1 else {field: {"$in": list(values)}}
                    for field, values in (("source", sources), ("speaker", speakers)) if values]
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        n = min(k, collection.count())
+        n = min(k, count)
         if n == 0:
             return {}
         got = collection.query(query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"])
