@@ -166,3 +166,29 @@ def test_a_long_running_reader_finds_what_another_process_ingested(settings):
     store.add(parse_transcript("Q: And?\nA: Pears, too.", "c.txt"))  # our own write, then another's
     elsewhere("Mangoes")
     assert found("Mangoes")
+
+
+def test_a_reader_rereads_only_what_another_writer_changed(settings):
+    """A change to one transcript costs a reader that transcript only; a new title or a removal is
+    seen at the next question; while nothing changes the reader keeps what it holds."""
+    writer = open_store(settings, create=True, embeddings=HashEmbeddings())
+    text = INTERVIEW.read_text(encoding="utf-8")
+    writer.add(parse_transcript(text, "talk.txt"))
+    writer.add(parse_transcript("Other talk?\n\nOther answer.", "other.txt"))
+    reader = open_store(settings, embeddings=HashEmbeddings())
+    first = reader.corpus()
+    assert reader.corpus() is first, "nothing changed: the same corpus, not a reload"
+    talk = first.passages[[p.source for p in first.passages].index("talk.txt")]
+
+    writer.add(parse_transcript("Other talk, edited?\n\nOther answer.", "other.txt"))
+    second = reader.corpus()
+    assert second is not first
+    assert [p for p in second.passages if p.source == "other.txt"][0].text == "Other talk, edited?"
+    assert next(p for p in second.passages if p.source == "talk.txt") is talk, "the unchanged transcript was not read again"
+
+    writer.retitle("talk.txt", "A new title")
+    assert {s.source: s.title for s in reader.sources()}["talk.txt"] == "A new title"
+    assert {s.source: s.title for s in reader.corpus().sources}["talk.txt"] == "A new title"
+
+    writer.remove("other.txt")
+    assert {p.source for p in reader.corpus().passages} == {"talk.txt"}
