@@ -181,7 +181,8 @@ def _charts(report: dict) -> None:
                 reports.risk_chart(curves, Path(folder) / "risk.png", "Risk–coverage")
                 st.image((Path(folder) / "risk.png").read_bytes(),
                          caption="Keeping only the most confident answers: how precise the kept answers are "
-                                 "(up) against how many answerable questions keep an answer (right)")
+                                 "(up) against how many answerable questions keep an answer (right); dashed: "
+                                 "precision 0.9 and half the questions")
 
 
 def failures(found: list[dict], titles: dict[str, str]) -> None:
