@@ -106,12 +106,14 @@ def gather(answer: Answer, store) -> tuple[Evidence, ...]:
     if not answer.citations:
         return ()
     infos = {s.source: s for s in store.sources()}
-    passages = {p.id: p for p in store.corpus().passages}
+    corpus = store.corpus()
     out = []
     for c in answer.citations:
         info = infos.get(c.source)
         title, date, sha = (info.title, info.date, info.sha256) if info else (c.source, None, "")
-        out.append(build_evidence(c, store.source_text(c.source), title, date, sha, passages.get(c.passage_id)))
+        i = corpus.position.get(c.passage_id)
+        passage = corpus.passages[i] if i is not None else None
+        out.append(build_evidence(c, store.source_text(c.source), title, date, sha, passage))
     return tuple(out)
 
 

@@ -113,6 +113,18 @@ class Corpus:
         """Each passage's role as a string array ("answer", "question", ...)."""
         return np.array([p.role for p in self.passages])
 
+    def of_source(self, source: str) -> list[Passage]:
+        """The passages of one transcript, in order."""
+        start, end = self._spans.get(source, (0, 0))
+        return self.passages[start:end]
+
+    @cached_property
+    def _spans(self) -> dict[str, tuple[int, int]]:
+        spans: dict[str, tuple[int, int]] = {}
+        for i, p in enumerate(self.passages):
+            spans[p.source] = (spans.get(p.source, (i, i))[0], i + 1)
+        return spans
+
     @cached_property
     def has_lead_in(self) -> np.ndarray:
         return np.fromiter(map(bool, self.lead_in), dtype=bool, count=len(self.lead_in))

@@ -29,7 +29,7 @@ def transcript_dialog(bot, source: str, start: int, end: int, label: str, sha256
     try:
         text = bot.store.source_text(source)
         info = next((s for s in bot.store.sources() if s.source == source), None)
-        passages = [p for p in bot.store.corpus().passages if p.source == source]
+        passages = bot.store.corpus().of_source(source)
     except USER_ERRORS as exc:
         st.error(markdown_escape(str(exc)))
         return
