@@ -106,7 +106,7 @@ def failure_html(failure: dict, titles: dict[str, str]) -> str:
     True
     """
     earlier = [t.get("content", "") for t in failure.get("history") or [] if t.get("role") == "user"]
-    meta = " · ".join(escape(x) for x in (failure["id"], failure.get("category")) if x)
+    meta = " · ".join(escape(str(x)) for x in (failure["id"], failure.get("category")) if x)  # a test set's, any type
     if earlier:  # a follow-up reads only with the question it follows
         meta += f" · follow-up to <q>{escape(' '.join(earlier[-1].split()))}</q>"
     if failure["answerable"]:
@@ -119,7 +119,7 @@ def failure_html(failure: dict, titles: dict[str, str]) -> str:
     else:
         cited = "".join(f"<div><q>{escape(' '.join(c['quote'].split()))}</q> <small>{escape(titles.get(c['source'], c['source']))}"
                         f" · characters {c['start']}–{c['end']}</small></div>" for c in failure["cited"])
-    return (f'<div class="vb-fail"><div class="vb-fail-q">{escape(failure["question"])}</div>'
+    return (f'<div class="vb-fail"><div class="vb-fail-q">{escape(str(failure["question"]))}</div>'
             f'<div class="vb-fail-meta">{meta}</div>'
             f'<div class="vb-fail-row"><span class="vb-fail-label">Expected</span> {expected}</div>'
             f'<div class="vb-fail-row"><span class="vb-fail-label">Cited</span> {cited}</div>'
