@@ -124,7 +124,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"{transcript.source}: {transcript.format}, {len(transcript.turns)} turns, "
                 f"{len(transcript.questions)} questions, {len(transcript.passages)} passages "
-                f"({result.added} new, {result.removed} removed, {result.kept} kept), "
+                f"({result.added} new{f', {result.reused} of them moved text not embedded again' if result.reused else ''}, "
+                f"{result.removed} removed, {result.kept} kept), "
                 f"{time.perf_counter() - started:.2f} s"
             )
         if len(transcripts) > 1:

@@ -192,3 +192,37 @@ def test_a_reader_rereads_only_what_another_writer_changed(settings):
 
     writer.remove("other.txt")
     assert {p.source for p in reader.corpus().passages} == {"talk.txt"}
+
+
+class CountingEmbeddings(HashEmbeddings):
+    """The hash embedder, counting the texts it is asked to embed."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedded = 0
+
+    def embed_documents(self, texts):
+        self.embedded += len(texts)
+        return super().embed_documents(texts)
+
+
+def test_an_edit_embeds_only_the_passages_whose_text_changed(settings):
+    embeddings = CountingEmbeddings()
+    store = open_store(settings, create=True, embeddings=embeddings)
+    text = INTERVIEW.read_text(encoding="utf-8")
+    store.add(parse_transcript(text, "talk.txt"))
+    before, first = embeddings.embedded, store.corpus().passages
+    edited = text.replace("before the EU parliamentary elections", "before the European elections", 1)  # early: later offsets move
+    assert edited != text
+    result = store.add(parse_transcript(edited, "talk.txt"))
+    after = store.corpus().passages
+    changed = {p.text for p in after} - {p.text for p in first}
+    assert result.added > len(changed) and result.reused == result.added - len(changed)
+    assert embeddings.embedded - before == len(changed)
+    assert all(store.source_text("talk.txt")[p.start : p.end] == p.text for p in after)
+    fresh = open_store(replace(settings, store_dir=settings.store_dir.parent / "fresh"), create=True,
+                       embeddings=HashEmbeddings())
+    fresh.add(parse_transcript(edited, "talk.txt"))
+    ids = [p.id for p in after]
+    assert np.allclose(store._collection(False).get(ids=ids, include=["embeddings"])["embeddings"],
+                       fresh._collection(False).get(ids=ids, include=["embeddings"])["embeddings"])

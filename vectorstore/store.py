@@ -173,6 +173,7 @@ class IngestResult:
     removed: int
     kept: int
     seconds: float
+    reused: int = 0  # new passages whose vector came from the old version's identical text
 
 
 PAGE = 5000  # records per read: SQLite refuses statements with more than 32,766 variables
@@ -185,7 +186,7 @@ def read_all(collection, include: list[str], where: dict | None = None, page: in
     while True:
         got = collection.get(where=where, include=include, limit=page, offset=offset)
         for key in out:
-            out[key] += got[key] or []
+            out[key] += [] if got[key] is None else list(got[key])  # embeddings come as one array
         if len(got["ids"]) < page:
             return out
         offset += page
@@ -299,16 +300,21 @@ class Store:
         """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed."""
         started = time.perf_counter()
         collection, sources = self._collection(create=True), self._sources(create=True)
-        existing = set(read_all(collection, [], where={"source": transcript.source})["ids"])
+        held = read_all(collection, ["documents", "embeddings"], where={"source": transcript.source})
+        existing = set(held["ids"])
+        # An edit moves the offsets (and so the ids) of every later passage: their text, and so
+        # their vector, is unchanged, and is taken from the old record instead of the model.
+        known = {text: vector for text, vector in zip(held["documents"], held["embeddings"])}
         wanted = {p.id: p for p in transcript.passages}
         new = [p for pid, p in wanted.items() if pid not in existing]
         stale = sorted(existing - wanted.keys())
+        reused = sum(p.text in known for p in new)
         # Chroma writes one batch while the model embeds the next (onnxruntime releases the GIL).
         with ThreadPoolExecutor(max_workers=1) as writer:
             pending = None
             for i in range(0, len(new), batch):
                 chunk = new[i : i + batch]
-                vectors = self.embeddings.embed_documents([p.text for p in chunk])
+                vectors = self._vectors([p.text for p in chunk], known)
                 if pending:
                     pending.result()
                 pending = writer.submit(collection.upsert, ids=[p.id for p in chunk], embeddings=vectors,
@@ -326,7 +332,13 @@ class Store:
         for i in range(0, len(stale), PAGE):  # only now the old version's passages go
             collection.delete(ids=stale[i : i + PAGE])
         self._forget(wrote=True)
-        return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started)
+        return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started, reused)
+
+    def _vectors(self, texts: list[str], known: dict) -> list:
+        """Vectors for `texts`: those in `known` as they are, the others from the model."""
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        fresh = dict(zip(missing, self.embeddings.embed_documents(missing))) if missing else {}
+        return [list(map(float, known[t])) if t in known else fresh[t] for t in texts]
 
     def remove(self, source: str) -> int:
         """Delete one transcript (its record first: readers stop seeing it at once; then its
