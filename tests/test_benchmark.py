@@ -82,6 +82,7 @@ def test_a_tiny_bench_measures_and_writes_its_results(tmp_path, capsys):
     assert tutorial["mode"] == "tutorial" and tutorial["chunks"] > 0 and tutorial["warm_p50_ms"] > 0
     assert len(results["targets"]) == 8 and all(t["met"] is None for t in results["targets"])
     assert "hashed words" in results["vectors_note"] and results["label"] == "test run"
+    assert results["arguments"].startswith("--sizes 1 --embeddings hash") and "'test run'" in results["arguments"]
     printed = capsys.readouterr().out
     assert "warm p50 ms" in printed and "Mean passages per interview: " in printed
     markdown = (out / "bench.md").read_text(encoding="utf-8")

@@ -131,7 +131,8 @@ def write(results: dict, folder: Path) -> None:
     (folder / "bench.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     md = [f"# Benchmark: {results['label']}", "",
           f"Made by `python scripts/benchmark.py {results['arguments']}` on {results['date']} "
-          f"({results['machine']}); {results['minutes']:.1f} min.", "", *markdown_table(results["rows"]), "",
+          f"({results['machine']}, load average {results['load_average'][0]:.1f} at the start and "
+          f"{results['load_average'][1]:.1f} at the end); {results['minutes']:.1f} min.", "", *markdown_table(results["rows"]), "",
           *[f"- {line}" for line in summary(results)], "", "![latency and RSS](bench.png)", ""]
     (folder / "bench.md").write_text("\n".join(md), encoding="utf-8")
     chart(results["rows"], folder / "bench.png")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import sys
@@ -161,28 +162,31 @@ def vectors_note(embeddings: str, embedded: list[dict]) -> str:
             f"(cache check on a sample: {checks or 'not run'}).")
 
 
-def run(args) -> dict:
+def run(args, argv: list[str]) -> dict:
     """Every size, in one run; the results as `bench_report.write` takes them."""
     sizes = sorted(set(args.sizes) | ({10000} if args.large else set()))
     started, pool, notes, rows = time.perf_counter(), load_pool(), [], []
+    load_before = os.getloadavg()[0]  # other work on the machine skews every figure: say how busy it was
     with tempfile.TemporaryDirectory(prefix="verbatim-bench-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         for n in sizes:
             rows += bench_size(n, pool, work, args, notes)
     embedded = [r for r in rows if r["mode"] == "embedded"]
-    return {"label": args.label, "date": time.strftime("%Y-%m-%d"), "arguments": " ".join(sys.argv[1:]),
+    return {"label": args.label, "date": time.strftime("%Y-%m-%d"), "arguments": shlex.join(argv),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "minutes": (time.perf_counter() - started) / 60, "sizes": sizes, "embeddings": args.embeddings,
+            "minutes": (time.perf_counter() - started) / 60, "load_average": [load_before, os.getloadavg()[0]],
+            "sizes": sizes, "embeddings": args.embeddings,
             "mean_passages": sum(r["passages"] for r in embedded) / sum(r["interviews"] for r in embedded),
             "vectors_note": vectors_note(args.embeddings, embedded), "rows": rows, "growth": bench_report.growth(rows),
             "targets": bench_report.targets(rows), "notes": notes}
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
     try:
-        results = run(args)
+        results = run(args, argv)
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
