@@ -88,3 +88,11 @@ def test_a_tiny_bench_measures_and_writes_its_results(tmp_path, capsys):
     markdown = (out / "bench.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Benchmark: test run") and "| 1 | " in markdown and "bench.png" in markdown
     assert (out / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sizes_that_are_not_counts_of_interviews_are_one_line(capsys):
+    for sizes in ("0", "ten", ""):
+        with pytest.raises(SystemExit) as exited:
+            benchmark.main(["--sizes", sizes])
+        assert exited.value.code == 2
+        assert "give numbers of interviews (1 or more)" in capsys.readouterr().err

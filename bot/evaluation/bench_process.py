@@ -62,7 +62,11 @@ def measured(cmd: list[str], env: dict[str, str] | None = None, timeout: float |
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env or clean_env(), cwd=ROOT)
-        code, seconds, rss = _reap(proc.pid, started, timeout)
+        try:
+            code, seconds, rss = _reap(proc.pid, started, timeout)
+        except BaseException:  # interrupted (Ctrl-C): leave no child running
+            proc.kill()
+            raise
         proc.returncode = code  # reaped here, so Popen must not wait for it again
         out.seek(0), err.seek(0)
         run = Run(seconds, rss, code, out.read(), err.read())

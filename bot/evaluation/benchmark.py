@@ -49,9 +49,13 @@ def say(text: str) -> None:
 
 def _ints(text: str) -> list[int]:
     try:
-        return sorted({int(x.replace("_", "")) for x in text.split(",") if x.strip()})
+        sizes = sorted({int(x.replace("_", "")) for x in text.split(",") if x.strip()})
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give sizes as numbers separated by commas, e.g. 1,100,1000") from None
+        sizes = []
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give numbers of interviews (1 or more) separated by commas, "
+                                         f"e.g. 1,100,1000")
+    return sizes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +128,8 @@ def bench_size(n: int, pool, work: Path, args, notes: list[str]) -> list[dict]:
     shutil.rmtree(store, ignore_errors=True)
     write_corpus(folder, interviews)
     questions = [q | {"source": str(folder / q["file"])} for q in contained_questions(pool, interviews, args.questions)]
+    if not questions:
+        raise BenchError(f"the {n:,} interviews hold no test-set question to ask: try another --seed")
     passages = sum(i.passages for i in interviews)
     base = {"interviews": n, "passages": passages, "questions": len(questions)}
     embedded = base | {"mode": "embedded"} | _ingest(n, folder, store, work / "vector-cache", args, notes)
