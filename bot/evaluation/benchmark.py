@@ -100,7 +100,7 @@ def _ingest(n: int, folder: Path, store: Path, cache: Path, args, notes: list[st
         row |= {"vectors": "cache", "ingest_pps": result["passages_per_s"], "ingest_rss_mb": run.rss_mb,
                 "cache_misses": result["cache_misses"]}
         notes.append(f"{n:,} interviews: vectors from the cache ({raw['passages']:,} new texts embedded first, "
-                     f"{result['cache_misses']} misses during ingest); its ingest rate is the store's alone")
+                     f"{result['cache_misses']} misses during ingest); its ingest rate and RSS are the store's alone, without the model")
     row["cache_check"] = f"{raw['cache_identical']}/{raw['cache_sample']} byte-identical"
     return row
 
