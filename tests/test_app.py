@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from bot.answer import Answer, Citation
 from bot.export import briefing_markdown, markdown_escape
+from bot.ui.copy import copy_html
 from bot.ui.interviews import example_questions
 from bot.pipeline import Bot
 from bot.ui.markup import CSS, SCROLL_TO_FOCUS
@@ -244,7 +245,9 @@ def test_a_hostile_transcript_is_shown_as_text(writable_bot):
     assert answer.citations and all(c.source == "hostile.txt" for c in answer.citations)
     assert any('They are <script>alert("x")</script> fine.' in c.quote for c in answer.citations)
     at.button(key="show-0-1").click().run()
-    shown = [h for h in html(at) if h not in (SCROLL_TO_FOCUS, CSS)]  # the app's own constants
+    copy = copy_html(at.session_state["exchanges"][0])  # the Copy button: its data is JSON (tests/test_copy.py)
+    assert copy in html(at)
+    shown = [h for h in html(at) if h not in (SCROLL_TO_FOCUS, CSS, copy)]  # the app's own constants
     card = next(h for h in shown if 'class="vb-card"' in h)
     transcript = next(h for h in shown if 'class="vb-transcript"' in h)
     for part in (card, transcript):  # the transcript's markup is text: escaped HTML, Markdown left as is

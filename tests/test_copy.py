@@ -1,10 +1,11 @@
 """The "Copy answer" button as the app renders it (AppTest): one per answer, in the answer's button row,
-its clipboard data exactly `clipboard_html` / `clipboard_text` of that answer, carried as JSON data
-that no transcript can turn into script. What the browser does with it is in test_copy_browser.py.
+its clipboard data exactly `clipboard_html` / `clipboard_text` of that answer, carried as JSON in an
+attribute, which no transcript can turn into markup or script. What the browser does with it is in test_copy_browser.py.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -17,7 +18,7 @@ from ingest import load_transcript
 from tests.conftest import FIXTURES, INTERVIEW, ROOT
 
 TEXT = INTERVIEW.read_bytes().decode("utf-8")
-DATA = re.compile(r'<script type="application/json" class="vb-copy-data">(.*?)</script>', re.S)
+DATA = re.compile(r'<div class="vb-copy-box" data-clipboard="([^"]*)">')
 
 
 def run(bot, *questions: str) -> AppTest:
@@ -43,7 +44,7 @@ def test_each_answer_has_a_copy_button_with_its_own_clipboard(interview_bot):
     for ex, element in zip(exchanges, elements):
         assert element.proto.unsafe_allow_javascript
         assert '<button type="button" class="vb-copy"' in element.value and "Copy answer</button>" in element.value
-        data = json.loads(DATA.search(element.value).group(1))
+        data = json.loads(html.unescape(DATA.search(element.value).group(1)))
         assert data == {"html": clipboard_html(ex), "text": clipboard_text(ex)}
         assert ex.evidence and all(TEXT[c.start:c.end] in data["text"] for c in ex.answer.citations)
         assert all(f"— Interviewee, Interview EU Kazakhstan [{c.n}]" in data["text"] for c in ex.answer.citations)
@@ -66,11 +67,12 @@ def test_a_hostile_transcript_is_data_on_the_clipboard_never_script(hostile_bot)
     at = run(hostile_bot, "Are the rules fine?")
     [element] = copy_elements(at)
     body = element.value
-    data_text = DATA.search(body).group(1)
-    assert "<" not in data_text and ">" not in data_text and "&" not in data_text, "nothing in the data can end its element"
+    attribute = DATA.search(body).group(1)
+    data_text = html.unescape(attribute)
+    assert not set('<>"') & set(attribute) and not set("<>&") & set(data_text), "the data reads as no markup"
     data = json.loads(data_text)
     assert '<script>alert("x")</script>' in data["text"], "the quote is copied as it is"
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in data["html"] and "<script>" not in data["html"]
     scripts = re.findall(r"<script\b[^>]*>", body)
-    assert scripts == ['<script type="application/json" class="vb-copy-data">', "<script>"]
+    assert scripts == ["<script>"]
     assert body.count(COPY_JS) == 1 and "alert" not in body.split("<script>")[-1], "the only code is the constant one"

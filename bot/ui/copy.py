@@ -4,9 +4,10 @@ text and plain text at once.
 The button is a real `<button>` in the page (not in an iframe), so it sits in the answer's button
 row, takes keyboard focus like Streamlit's own, and can use the clipboard (127.0.0.1 and HTTPS are
 secure contexts). What it copies is data, never code: `clipboard_html` and `clipboard_text` from
-`bot.export` go into a `<script type="application/json">` beside the button, with `<`, `>` and `&`
-written as JSON escapes so that a transcript cannot close the element; the one script, `COPY_JS`,
-is a constant that reads that data when the button is pressed and writes both flavours with
+`bot.export` go, as JSON, into the `data-clipboard` attribute of the button's box (HTML-escaped,
+and with `<`, `>` and `&` written as JSON escapes, so that no sanitizer sees markup in it and no
+transcript can end the attribute); the one script, `COPY_JS`, is a constant that reads that data
+when the button is pressed and writes both flavours with
 `navigator.clipboard.write([new ClipboardItem({...})])`. "Copied" (or why it failed) shows beside
 the button and is read out by screen readers.
 
@@ -16,6 +17,7 @@ the button and is read out by screen readers.
 
 from __future__ import annotations
 
+import html
 import json
 
 import streamlit as st
@@ -32,7 +34,7 @@ COPY_JS = """(() => {
     if (!button) return;
     const box = button.closest(".vb-copy-box");
     const status = box.querySelector(".vb-copy-status");
-    const data = JSON.parse(box.querySelector("script.vb-copy-data").textContent);
+    const data = JSON.parse(box.dataset.clipboard);
     try {
       if (window.ClipboardItem && navigator.clipboard.write) {
         await navigator.clipboard.write([new ClipboardItem({
@@ -63,8 +65,8 @@ CSS = """<style>
 
 
 def payload_json(ex: Exchange) -> str:
-    """The clipboard's two flavours as JSON that is safe inside a `<script>` element: no `<`, `>` or
-    `&` appears literally, so `</script>` in a quote cannot end it.
+    """The clipboard's two flavours as JSON in which no `<`, `>` or `&` appears literally, so that
+    nothing in it reads as markup to an HTML sanitizer (`</script>` in a quote stays data).
 
     >>> from bot.answer import Answer
     >>> raw = payload_json(Exchange(Answer("</script>?", "</script>?", "No.", (), True, "extractive")))
@@ -77,11 +79,10 @@ def payload_json(ex: Exchange) -> str:
 
 def copy_html(ex: Exchange) -> str:
     """The button, its status line and its data (the markup `copy_button` renders)."""
-    return (f'{CSS}<div class="vb-copy-box">'
+    return (f'{CSS}<div class="vb-copy-box" data-clipboard="{html.escape(payload_json(ex), quote=True)}">'
             '<button type="button" class="vb-copy" title="Copy this answer (quotes, speaker, interview, notes) '
             'as rich text and plain text"><span class="vb-icon" aria-hidden="true">content_copy</span>'
             'Copy answer</button><span class="vb-copy-status" role="status" aria-live="polite"></span>'
-            f'<script type="application/json" class="vb-copy-data">{payload_json(ex)}</script>'
             f"<script>{COPY_JS}</script></div>")
 
 
