@@ -127,10 +127,11 @@ def free_name(name: str, taken) -> str:
     return f"{stem} ({n}).{suffix}"
 
 
-def _short_questions(passages) -> list[str]:
+def _short_questions(passages):
     """Interviewer sentences that are questions of at most 100 characters and make sense on their
-    own (no "Why was that so important?"), in transcript order."""
-    found = []
+    own (no "Why was that so important?"), in transcript order, found as they are needed (a store
+    of a thousand interviews is not scanned for three examples)."""
+    found = set()
     for p in passages:
         if p.role != "question":
             continue
@@ -138,8 +139,8 @@ def _short_questions(passages) -> list[str]:
             sentence = " ".join(p.text[s:e].split())
             if (sentence.endswith("?") and 12 <= len(sentence) <= 100 and not is_follow_up(sentence)
                     and sentence not in found):
-                found.append(sentence)
-    return found
+                found.add(sentence)
+                yield sentence
 
 
 def example_questions(sources, passages, limit: int = 3) -> list[str]:
@@ -152,5 +153,9 @@ def example_questions(sources, passages, limit: int = 3) -> list[str]:
     out: list[str] = []
     for info in sources:
         out += [q for q in KNOWN_EXAMPLES.get(Path(info.source).name, ()) if q not in out]
-    out += [q for q in _short_questions(passages) if q not in out]
+    for q in _short_questions(passages):
+        if len(out) >= limit:
+            break
+        if q not in out:
+            out.append(q)
     return out[:limit]
