@@ -53,9 +53,11 @@ _warming, _warmed = threading.Lock(), set()  # ids of the models warmed (or warm
 
 
 def warm_up(bot: Bot) -> None:
-    """Load the offline embedding model in the background (a second or so), once: the app calls
-    this after the page is drawn, so the page is usable before the model is; a question asked
-    sooner waits for it. A remote embedding model is left alone (warming it would cost a request)."""
+    """Load the offline embedding model (a second or so), once per process: the app calls this at
+    the end of its run, after the page is drawn and usable, so the user reads and types while the
+    model loads; a question asked sooner waits for it. Not in a thread of its own: an onnxruntime
+    session first used from a background thread made the interpreter abort at exit. A remote
+    embedding model is left alone (warming it would cost a request)."""
     embeddings = bot.embeddings
     if not isinstance(embeddings, MiniLMEmbeddings):
         return
@@ -63,7 +65,7 @@ def warm_up(bot: Bot) -> None:
         if id(embeddings) in _warmed:
             return
         _warmed.add(id(embeddings))
-    threading.Thread(target=embeddings.embed_query, args=("warm up",), daemon=True, name="warm-embeddings").start()
+    embeddings.embed_query("warm up")
 
 
 def offline_twin(bot: Bot) -> Bot:
