@@ -259,6 +259,7 @@ class Store:
         self._texts: dict[str, str] = {}
         self._seen: tuple | None = None  # the store's version as of our last read or write
         self._stamp_seen: str | None = None
+        self._own_stamp: str | None = None  # the stamp our last write left
         self._pieces: dict[str, _Piece] = {}
         self._handle: tuple | None = None  # the passages collection and its size, for searches
         self._lock = threading.RLock()  # a reopen never pulls the client from under a search
@@ -383,13 +384,13 @@ class Store:
         self._seen, self._pieces = None, {}
 
     def _forget(self, wrote: bool = False) -> None:
-        """Drop what is cached; after our own write, note the version it made (a later change to the
-        version is then another process's, and makes us reopen)."""
+        """Drop what is cached; after our own write, leave a new stamp (a later stamp is then another
+        process's, and makes us reopen). Costs no read: ingesting many files stays linear."""
         self._cache, self._texts, self._stamp_seen, self._handle = None, {}, None, None
         if wrote:
-            sources = self._sources(create=False)
-            sources.modify(metadata={STAMP: secrets.token_hex(8)})  # tells every reader to look again
-            self._seen = _version(read_all(sources, ["metadatas"])["metadatas"])
+            # a new stamp tells every reader to look again; while it is still ours, nobody else wrote
+            self._own_stamp = secrets.token_hex(8)
+            self._sources(create=False).modify(metadata={STAMP: self._own_stamp})
 
     @staticmethod
     def _source_id(source: str) -> str:
@@ -449,7 +450,8 @@ class Store:
             return self._cache[1]
         metas = read_all(self._sources(create=False), ["metadatas"])["metadatas"]
         version = _version(metas)
-        if self._seen is not None and version != self._seen and self.reopen:
+        others_wrote = stamp != self._own_stamp if stamp is not None and self._own_stamp else version != self._seen
+        if self._seen is not None and others_wrote and self.reopen:
             with self._lock:
                 self._reopen()  # another process wrote: our client's vectors are out of date
         self._seen, self._stamp_seen, self._texts, self._handle = version, stamp, {}, None
