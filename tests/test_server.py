@@ -280,8 +280,6 @@ def test_no_server_at_the_url_is_one_line():
     assert result.stderr.startswith("error: cannot reach the Chroma server at http://127.0.0.1:")
 
 
-@pytest.mark.xfail(strict=True, reason="vectorstore/store.py reads any failure to get a collection as "
-                   "'nothing ingested yet', also a server that went away (reported; the test turns green when fixed)")
 def test_a_server_that_goes_away_mid_chat_is_named(tmp_path):
     """The user asks, the server stops, the user asks again: one line naming the server, not a
     misleading 'nothing ingested yet' (which sends them to re-ingest)."""

@@ -14,6 +14,7 @@ a store built with one model refuses to be searched or extended with another.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import secrets
@@ -245,6 +246,31 @@ class _Piece:
         return cls(key, passages, own, frozenset(vocabulary), frozenset(in_questions), frozenset(elsewhere))
 
 
+def _missing_errors() -> tuple[type[BaseException], ...]:
+    from chromadb.errors import NotFoundError
+
+    return NotFoundError, ValueError  # ValueError: what older releases raised for a missing collection
+
+
+_MISSING = _missing_errors()
+
+
+def _reachable(method):
+    """A store method whose lost connection (a Chroma server stopped, a network gone) is one
+    `StoreError` line, not a traceback, and not mistaken for an empty store."""
+    import httpx
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (httpx.TransportError, ConnectionError) as exc:
+            raise StoreError(f"lost the connection to the Chroma server ({exc}): is `chroma run` still running? "
+                             f"(an ingest cut short is finished by running it again)") from None
+
+    return wrapper
+
+
 STAMP = "verbatim_stamp"  # sources-collection metadata: a new random value after every write
 
 
@@ -275,7 +301,7 @@ class Store:
         else:
             try:
                 collection = self.client.get_collection(self.name, embedding_function=None)
-            except Exception:  # chromadb raises NotFoundError (ValueError in older releases)
+            except _MISSING:
                 raise StoreMissingError(
                     f"the store has no collection {self.name!r}: ingest a transcript first with `python -m ingest FILE`"
                 ) from None
@@ -293,10 +319,11 @@ class Store:
             return self.client.get_or_create_collection(name, embedding_function=None)
         try:
             return self.client.get_collection(name, embedding_function=None)
-        except Exception:
+        except _MISSING:
             raise StoreMissingError("nothing ingested yet: run `python -m ingest FILE`") from None
 
     # -- writing ----------------------------------------------------------------------------
+    @_reachable
     def add(self, transcript: Transcript, progress: Progress | None = None, batch: int = 128) -> IngestResult:
         """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed."""
         started = time.perf_counter()
@@ -341,6 +368,7 @@ class Store:
         fresh = dict(zip(missing, self.embeddings.embed_documents(missing))) if missing else {}
         return [list(map(float, known[t])) if t in known else fresh[t] for t in texts]
 
+    @_reachable
     def remove(self, source: str) -> int:
         """Delete one transcript (its record first: readers stop seeing it at once; then its
         passages); the number of passages removed."""
@@ -357,6 +385,7 @@ class Store:
         self._forget(wrote=True)
         return len(ids)
 
+    @_reachable
     def retitle(self, source: str, title: str) -> str:
         """Give one transcript a new title (its record's `title` only: text, passages and offsets stay);
         the old title."""
@@ -373,6 +402,7 @@ class Store:
         self._forget(wrote=True)
         return old
 
+    @_reachable
     def reset(self) -> None:
         """Drop both collections (all transcripts)."""
         for name in (self.name, f"{self.name}-sources"):
@@ -410,12 +440,14 @@ class Store:
         return meta
 
     # -- reading ----------------------------------------------------------------------------
+    @_reachable
     def is_empty(self) -> bool:
         try:
             return self._collection(create=False).count() == 0
         except StoreMissingError:
             return True
 
+    @_reachable
     def sources(self) -> list[SourceInfo]:
         """What the store knows of each transcript (from the last read while the stamp is unchanged)."""
         if self._cache is not None and self._stamp_seen is not None and self._stamp() == self._stamp_seen:
@@ -432,6 +464,7 @@ class Store:
         ]
         return sorted(infos, key=lambda s: s.source)
 
+    @_reachable
     def source_text(self, source: str) -> str:
         """The exact text of an ingested transcript (cached until the store changes)."""
         if source not in self._texts:
@@ -441,6 +474,7 @@ class Store:
             self._texts[source] = got["documents"][0]
         return self._texts[source]
 
+    @_reachable
     def corpus(self) -> Corpus:
         """All passages and their lexical index. A question costs one small read (the store's
         stamp) while nothing changed; after a change, only the changed transcripts' passages are
@@ -504,7 +538,7 @@ class Store:
         """The stamp every write leaves on the sources collection (None: no stamp, or no store)."""
         try:
             return (self.client.get_collection(f"{self.name}-sources", embedding_function=None).metadata or {}).get(STAMP)
-        except Exception:  # no collection: the full read says so in words
+        except _MISSING:  # no collection: the full read says so in words
             return None
 
     def _reopen(self) -> None:
@@ -513,6 +547,7 @@ class Store:
             close()  # first: chromadb shares one system per folder until its last client closes
         self.client = self.reopen()
 
+    @_reachable
     def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None,
                      speakers: list[str] | None = None) -> dict[str, float]:
         """Cosine similarity of the `k` nearest passages (of `sources`, by `speakers`), by passage id."""
