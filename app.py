@@ -11,7 +11,7 @@ line (`bot.errors.USER_ERRORS`); `.streamlit/config.toml` hides details of anyth
 
 First impression: the product's name is drawn before anything slow is imported (the first run of a
 fresh server imports Chroma and the answering path, about a second), the store opens behind a
-spinner, and the embedding model loads in the background once the page is drawn, while the user
+spinner, and the embedding model loads at the end of the run, once the page is drawn, while the user
 reads and types (`bot.ui.interviews.warm_up`): the chat box is ready before the model is.
 """
 
