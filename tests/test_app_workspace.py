@@ -4,13 +4,13 @@ one browser session never sees another's list."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from bot.answer import Answer
+from bot.export import markdown_escape
 from bot.saved import Conversations
 from bot.pipeline import Bot
 from ingest import load_transcript
@@ -168,6 +168,12 @@ def test_rename_delete_undo_and_new_conversation(saved_store):
     at.sidebar.text_input(key=f"conv-title-{cid}").set_value("Water").run()
     at.sidebar.button(key=f"conv-rename-{cid}").click().run()
     assert conversation_buttons(at) == ["Water"]
+    hostile = "![x](javascript:alert(1)) <b>:red[Water]</b>"
+    at.sidebar.text_input(key=f"conv-title-{cid}").set_value(hostile).run()
+    at.sidebar.button(key=f"conv-rename-{cid}").click().run()
+    assert at.sidebar.button(key=f"conv-open-{cid}").label == markdown_escape(hostile), "a title is text, not markup"
+    at.sidebar.text_input(key=f"conv-title-{cid}").set_value("Water").run()
+    at.sidebar.button(key=f"conv-rename-{cid}").click().run()
     at.sidebar.button(key="conv-new").click().run()
     assert at.session_state["exchanges"] == [] and "c" not in at.query_params and at.button(key="example-0")
     ask(at, "Second?")
