@@ -12,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 from bot.answer import Answer
 from bot.export import markdown_escape
 from bot.saved import Conversations
-from bot.pipeline import Bot
 from ingest import load_transcript
 from tests.conftest import INTERVIEW, INTERVIEW_SOURCE, ROOT
 from tests.test_app import ScriptedBot, ask, cards, cited, plain, run_app, texts
@@ -77,8 +76,8 @@ def test_the_briefing_can_drop_and_reorder_answers(saved_store):
     assert "3 of 4 answers" in texts(at)
 
 
-def test_a_real_conversation_of_seven_answers_is_briefed_whole(saved_store, minilm):
-    at = run_app(Bot(saved_store[0], saved_store[1], minilm))
+def test_a_real_conversation_of_seven_answers_is_briefed_whole(interview_bot):
+    at = run_app(interview_bot)  # its conversations file sits in the shared store's folder, this session's own list
     questions = ["Which values does the EU base its relationship with Kazakhstan on?",
                  "Does the official see access to water as a human right?",
                  "What did Kaja Kallas say about Chinese gas pipelines?",
