@@ -43,6 +43,9 @@ class ParagraphBaseline:
         return self._top(self.vectors @ vector, k, sources)
 
 
+BATCH = 5000
+
+
 class RecursiveSplitterBaseline:
     """`RecursiveCharacterTextSplitter(1000, 200)` chunks in an in-memory Chroma collection."""
 
@@ -57,7 +60,8 @@ class RecursiveSplitterBaseline:
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         self.db = Chroma(collection_name=f"rcts-{uuid.uuid4().hex[:12]}", embedding_function=embeddings, client=client,
                          collection_metadata={"hnsw:space": "cosine"})
-        self.db.add_documents(documents)
+        for i in range(0, len(documents), BATCH):  # Chroma refuses larger batches (5,461 here)
+            self.db.add_documents(documents[i : i + BATCH])
 
     def search(self, question: str, k: int, sources: list[str] | None) -> list[Span]:
         where = None if not sources else {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": sources}}
