@@ -18,9 +18,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from tests.conftest import FIXTURES, INTERVIEW, INTERVIEW_SOURCE, ROOT, skip_or_fail
 
@@ -176,6 +178,20 @@ def test_ask_open_the_citation_in_the_transcript_and_download_the_briefing(brows
         assert f"> {quote} [^1-{n}]" in markdown
         assert re.search(rf"^\[\^1-{n}\]: Interviewee, answering .*characters {start}–{end} of ", markdown, re.M)
     assert hashlib.sha256(INTERVIEW.read_bytes()).hexdigest() in markdown
+
+    # the Word briefing as the browser saves it: real footnotes, one per quote, the quotes verbatim
+    with page.expect_download() as download:
+        page.get_by_test_id("stSidebar").get_by_role("button", name="Word", exact=True).click()
+    assert download.value.suggested_filename.endswith(".docx")
+    with zipfile.ZipFile(download.value.path()) as docx:
+        body, notes = (etree.fromstring(docx.read(f"word/{part}.xml")) for part in ("document", "footnotes"))
+        core = docx.read("docProps/core.xml").decode("utf-8")
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert len(body.findall(f".//{w}footnoteReference")) == len(quotes)
+    shown = "".join(t.text or "" for t in body.iter(f"{w}t"))
+    assert all(quote in shown for quote, _, _ in quotes)
+    assert len([n for n in notes.findall(f"{w}footnote") if n.get(f"{w}type") is None]) == len(quotes)
+    assert "<dc:creator>Verbatim</dc:creator>" in core
     page.close()
 
 
