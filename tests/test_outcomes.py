@@ -152,3 +152,34 @@ def test_answer_precision_coverage_and_candidates_are_scored_apart():
     assert m["shown_hit_rate"] == 1.0 and m["false_abstention_rate"] == 0.25
     curve = risk_coverage(results)
     assert curve[0] == (0.25, 1.0) and curve[-1][0] == 0.75
+
+
+def test_the_official_of_a_hundred_interviews_is_found_without_a_filter_naming_them_all(tmp_path):
+    """"What does the official say about the reservoir?" over 100 interviews, each with its own
+    official: the question is about 100 speakers, more than a filtered vector search should name
+    (`ABOUT_FILTER_MAX`), so a wider unfiltered search is used; the answer is still the official's
+    words in the one interview that speaks of the reservoir."""
+    from dataclasses import replace as with_
+
+    from bot.backends import open_store
+    from bot.pipeline import Bot
+    from bot.retrieve import ABOUT_FILTER_MAX
+    from bot.settings import Settings
+    from ingest import parse_transcript
+    from tests.conftest import HashEmbeddings
+
+    settings = with_(Settings(), store_dir=tmp_path / "store")
+    embeddings = HashEmbeddings()
+    store = open_store(settings, create=True, embeddings=embeddings)
+    topics = ["school meals", "bus lanes", "park benches", "street lights", "library hours"]
+    for i in range(100):
+        topic = "the reservoir levels this summer" if i == 37 else topics[i % len(topics)]
+        text = (f"title: Briefing {i}\nspeakers: Official{i} Mayfield = city official; Reporter{i} Stone = journalist\n\n"
+                f"Reporter{i} Stone: What is the plan for {topic}?\n\n"
+                f"Official{i} Mayfield: We are reviewing {topic} with the council and will decide in spring.\n")
+        store.add(parse_transcript(text, f"briefing-{i:03d}.txt"))
+    assert 100 > ABOUT_FILTER_MAX
+    answer = Bot(settings, store, embeddings).ask("What does the official say about the reservoir levels?")
+    assert answer.citations, answer.text
+    first = answer.citations[0]
+    assert (first.source, first.speaker) == ("briefing-037.txt", "Official37 Mayfield")
