@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 
@@ -14,6 +15,7 @@ from bot.errors import USER_ERRORS, ConversationsError
 from bot.evidence import Exchange, gather
 from bot.saved import PURGE_AFTER, SCHEMA_VERSION, Conversations
 from bot.settings import Settings
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -113,13 +115,11 @@ def _write_in_another_process(path: str, owner: str, count: int) -> None:
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     path = str(tmp_path / "fresh" / "c.sqlite3")  # both race to create the schema too
-    context = multiprocessing.get_context("spawn")
-    procs = [context.Process(target=_write_in_another_process, args=(path, owner, 25)) for owner in ("p1", "p2")]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-    assert [p.exitcode for p in procs] == [0, 0]
+    # plain interpreters, not multiprocessing's spawn: that re-runs the parent's __main__, which
+    # after an AppTest in the same session is app.py
+    code = "import sys; from tests.test_saved import _write_in_another_process as w; w(sys.argv[1], sys.argv[2], 25)"
+    procs = [subprocess.Popen([sys.executable, "-c", code, path, owner], cwd=ROOT) for owner in ("p1", "p2")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
     store = Conversations(path)
     for owner in ("p1", "p2"):
         assert sorted(c.title for c in store.list(owner)) == sorted(f"{owner}-{k}" for k in range(25))
