@@ -226,3 +226,15 @@ def test_an_edit_embeds_only_the_passages_whose_text_changed(settings):
     ids = [p.id for p in after]
     assert np.allclose(store._collection(False).get(ids=ids, include=["embeddings"])["embeddings"],
                        fresh._collection(False).get(ids=ids, include=["embeddings"])["embeddings"])
+
+
+def test_a_store_without_the_collection_says_where_it_looked(settings, interview_transcript):
+    """A user's first question on a folder Chroma made but nothing was ingested into (or another
+    collection's name): one line naming the folder and the collection, not a bare "nothing ingested"."""
+    open_store(settings, create=True, embeddings=HashEmbeddings()).add(interview_transcript)
+    other = open_store(replace(settings, collection="other"), embeddings=HashEmbeddings())
+    with pytest.raises(StoreMissingError) as caught:
+        other.corpus()
+    message = str(caught.value)
+    assert str(settings.store_dir) in message and "'other'" in message and "VERBATIM_COLLECTION" in message
+    assert "\n" not in message

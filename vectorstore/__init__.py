@@ -19,7 +19,8 @@ def open_store(store_dir: Path | str | None, embeddings, collection: str = "verb
                create: bool = False) -> Store:
     """The store in `store_dir` (or on the server at `chroma_url`), searched with `embeddings`."""
     reopen = None if chroma_url else (lambda: make_client(store_dir, None))  # a server sees every write itself
-    return Store(make_client(store_dir, chroma_url, create=create), embeddings, collection, reopen)
+    where = f"the Chroma server at {chroma_url}" if chroma_url else f"the store at {Path(store_dir or 'store')}"
+    return Store(make_client(store_dir, chroma_url, create=create), embeddings, collection, reopen, where)
 
 
 __all__ = ["Corpus", "EmbeddingMismatchError", "IngestResult", "MiniLMEmbeddings", "OpenAIEmbeddingModel", "SourceInfo",

@@ -123,10 +123,12 @@ STAMP = "verbatim_stamp"  # sources-collection metadata: a new random value afte
 class Store:
     """Chroma collections for passages and sources; the passage list and lexical index are cached."""
 
-    def __init__(self, client, embeddings, name: str = "verbatim", reopen: Callable[[], object] | None = None):
+    def __init__(self, client, embeddings, name: str = "verbatim", reopen: Callable[[], object] | None = None,
+                 where: str = "this store"):
         """`reopen` makes a fresh client for the same store: an embedded client keeps the vectors it
         loaded, so when another process has written, the store reopens to see them."""
         self.client, self.embeddings, self.name, self.reopen = client, embeddings, name, reopen
+        self.where = where  # "the store at ./store": named in errors, so a user sees where we looked
         self._cache: tuple[tuple, Corpus] | None = None
         self._texts: dict[str, str] = {}
         self._seen: tuple | None = None  # the store's version as of our last read or write
@@ -148,9 +150,7 @@ class Store:
             try:
                 collection = self.client.get_collection(self.name, embedding_function=None)
             except _MISSING:
-                raise StoreMissingError(
-                    f"the store has no collection {self.name!r}: ingest a transcript first with `python -m ingest FILE`"
-                ) from None
+                raise self._missing() from None
         built_with = (collection.metadata or {}).get("embedding_model")
         if built_with and built_with != self.embeddings.name:
             raise EmbeddingMismatchError(
@@ -166,7 +166,14 @@ class Store:
         try:
             return self.client.get_collection(name, embedding_function=None)
         except _MISSING:
-            raise StoreMissingError("nothing ingested yet: run `python -m ingest FILE`") from None
+            raise self._missing() from None
+
+    def _missing(self) -> StoreMissingError:
+        """Nothing ingested where we looked: say where, and how to look elsewhere."""
+        return StoreMissingError(
+            f"nothing ingested in {self.where} (collection {self.name!r}): ingest a transcript first with `python -m "
+            f"ingest FILE` using the same --store, VERBATIM_STORE, VERBATIM_CHROMA_URL and VERBATIM_COLLECTION as this "
+            f"command, or point them at the store you ingested into")
 
     # -- writing ----------------------------------------------------------------------------
     @_reachable
