@@ -40,6 +40,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_health(url: str, server, log: Path) -> None:
+    """Until the Streamlit server at `url` answers its health check (fails if it exits or takes 30 s)."""
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited: {log.read_text()[-2000:]}")
+    pytest.fail("streamlit did not answer its health check within 30 s")
+
+
+def tab_to(page, label: str) -> None:
+    """Press Tab from the question box until the focused element's text ends with `label`."""
+    page.get_by_placeholder(re.compile(r"Ask about the .*…")).focus()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.innerText || ''").strip().endswith(label):
+            return
+    pytest.fail(f"Tab never reached a “{label}” button")
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """A Streamlit server on a free loopback port, its store holding the bundled interview."""
@@ -61,17 +85,7 @@ def app_url(tmp_path_factory):
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited: {(store / 'streamlit.log').read_text()[-2000:]}")
-        else:
-            pytest.fail("streamlit did not answer its health check within 30 s")
+        wait_for_health(url, server, store / "streamlit.log")
         yield url, started, store
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # strace and the app it runs
@@ -152,13 +166,7 @@ def test_ask_open_the_citation_in_the_transcript_and_download_the_briefing(brows
     page.screenshot(path=shots / "2-answer.png")
 
     # keyboard only: Tab from the question box to the first "Show in transcript", Enter opens it
-    page.get_by_placeholder("Ask about the interview…").focus()
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.innerText || ''").strip().endswith("Show in transcript"):
-            break
-    else:
-        pytest.fail("Tab never reached a citation's “Show in transcript” button")
+    tab_to(page, "Show in transcript")
     page.keyboard.press("Enter")
     focus = page.locator("#verbatim-focus")
     focus.wait_for(timeout=10_000)

@@ -18,12 +18,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
 from tests.conftest import INTERVIEW_SOURCE, ROOT
-from tests.test_browser import CHROMIUM, ask, browser, free_port, shots, skip_or_fail, wait_until_idle  # noqa: F401
+from tests.test_browser import CHROMIUM, ask, browser, free_port, shots, skip_or_fail, wait_for_health, wait_until_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 QUESTION = "Does the official see access to water as a human right?"  # answered near the end: the view must scroll
@@ -86,16 +85,7 @@ def app_url(tmp_path_factory):
                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.1)
-                if server.poll() is not None:
-                    pytest.fail(f"streamlit exited: {(store / 'streamlit.log').read_text()[-2000:]}")
-            else:
-                pytest.fail("streamlit did not answer its health check within 30 s")
+            wait_for_health(url, server, store / "streamlit.log")
             yield url, started, store
         finally:
             os.killpg(server.pid, signal.SIGTERM)

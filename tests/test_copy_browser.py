@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from tests.test_browser import CHROMIUM, TEXT, app_url, ask, browser, card_quotes, open_app, wait_until_idle  # noqa: F401
+from tests.test_browser import CHROMIUM, TEXT, app_url, ask, browser, card_quotes, open_app, tab_to, wait_until_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +29,7 @@ def test_copy_an_answer_with_the_keyboard(browser, app_url, tmp_path_factory):  
     quotes = card_quotes(page)
     assert quotes and all(TEXT[start:end] == quote for quote, start, end in quotes)
 
-    page.get_by_placeholder("Ask about the interview…").focus()
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.innerText || ''").strip().endswith("Copy answer"):
-            break
-    else:
-        pytest.fail("Tab never reached the answer's “Copy answer” button")
+    tab_to(page, "Copy answer")
     page.keyboard.press("Enter")
     status = page.locator(".vb-copy-status")
     page.wait_for_function("document.querySelector('.vb-copy-status').textContent !== ''", timeout=10_000)
