@@ -111,8 +111,7 @@ def gather(answer: Answer, store) -> tuple[Evidence, ...]:
     for c in answer.citations:
         info = infos.get(c.source)
         title, date, sha = (info.title, info.date, info.sha256) if info else (c.source, None, "")
-        i = corpus.position.get(c.passage_id)
-        passage = corpus.passages[i] if i is not None else None
+        passage = corpus.passage(c.passage_id)
         out.append(build_evidence(c, store.source_text(c.source), title, date, sha, passage))
     return tuple(out)
 

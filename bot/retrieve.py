@@ -16,8 +16,8 @@ import numpy as np
 from bot import speakers
 from bot.conversation import StandaloneQuestion, asks_about_interviewee, asks_about_interviewer
 from ingest.transcript import Passage
+from vectorstore.corpus import ANSWER, QUESTION, Corpus
 from vectorstore.lexical import LexicalIndex, terms
-from vectorstore.store import Corpus
 
 # Fusion weights, chosen on the development sets (`python scripts/calibrate.py --sweep` prints the sweep).
 QUESTION_WEIGHT = 0.3  # share of an answer's dense score that comes from its lead-in (question)
@@ -90,7 +90,7 @@ class Retriever:
                corpus: Corpus | None = None) -> tuple[Query, list[Hit]]:
         """The query and its `k` best citable passages; pass the store's `corpus` if you hold it already."""
         corpus = corpus or self.store.corpus()
-        passages, index = corpus.passages, corpus.index
+        index = corpus.index
         query = self.make_query(question, corpus, sources)
         # Asked about the interviewer: their questions come first. Asked about words only the
         # interviewer used: their questions may be cited, but the interviewee's answers come first.
@@ -110,28 +110,28 @@ class Retriever:
         query = replace(query, dense_mean=float(values.mean()), dense_spread=float(values.std()) or 1.0)
         lexical = index.scores(list(query.terms)) + CONTEXT_WEIGHT * index.scores(list(query.context_terms))
         top_lexical = float(lexical.max()) or 1.0
-        # Every passage is scored at once: its own dense similarity (the floor when not a neighbour),
+        # Every row is scored at once: its own dense similarity (the floor when not a neighbour),
         # its lead-in's best, and BM25. Only neighbours and passages sharing a term are candidates.
-        d = np.full(len(passages), floor)
-        for pid, similarity in dense.items():
-            if (i := corpus.position.get(pid)) is not None:
-                d[i] = similarity
+        near = corpus.passage_rows(list(dense))
+        d = np.full(len(corpus.rows), floor)
+        for pid, row in near.items():
+            d[row] = dense[pid]
         qd = d.copy()  # a passage without a lead-in stands for itself
         qd[corpus.has_lead_in] = floor
-        for pid, similarity in dense.items():
-            for i in corpus.followers.get(corpus.position.get(pid, -1), ()):
-                qd[i] = max(qd[i], similarity)
+        for lead, answer in corpus.followers(near.values()):
+            qd[answer] = max(qd[answer], d[lead])
         scaled = LEXICAL_WEIGHT * lexical / top_lexical
         score = (1 - QUESTION_WEIGHT) * d + QUESTION_WEIGHT * qd + scaled
-        score[corpus.roles == "question"] += question_bonus
-        in_dense = np.zeros(len(passages), dtype=bool)
-        in_dense[[corpus.position[pid] for pid in dense if pid in corpus.position]] = True
+        score[corpus.roles == QUESTION] += question_bonus
+        in_dense = np.zeros(len(corpus.rows), dtype=bool)
+        in_dense[list(near.values())] = True
         chosen = citable_mask(query, corpus, sources) & (in_dense | (lexical > 0))
         found = np.flatnonzero(chosen)
         best = found[np.lexsort((found, -score[found]))][:k]  # ties: transcript order
+        passages = corpus.passages_at(best)
         words = query.terms + query.context_terms
         return query, [Hit(passages[i], float(score[i]), float(d[i]), float(qd[i]), float(lexical[i] / top_lexical),
-                           coverage(words, index.term_sets[i], index), float(lexical[i])) for i in best]
+                           coverage(words, index.found(words, i), index), float(lexical[i])) for i in best]
 
 
 def citable_mask(query: Query, corpus: Corpus, sources: list[str] | None) -> np.ndarray:
@@ -142,12 +142,12 @@ def citable_mask(query: Query, corpus: Corpus, sources: list[str] | None) -> np.
         mask = np.isin(corpus.pair_of, pairs)
         if query.about_interviewer:
             named = {source for source, _ in query.about}
-            mask |= (roles == "question") & np.isin(corpus.source_of, [k for k, s in enumerate(corpus.source_names)
+            mask |= (roles == QUESTION) & np.isin(corpus.source_of, [k for k, s in enumerate(corpus.source_names)
                                                                        if s in named])
     else:
-        mask = roles == "answer"
+        mask = roles == ANSWER
         if query.about_interviewer or query.interviewer_words:
-            mask |= roles == "question"
+            mask |= roles == QUESTION
     if sources:
         mask &= np.isin(corpus.source_of, [k for k, s in enumerate(corpus.source_names) if s in set(sources)])
     return mask
@@ -162,7 +162,7 @@ def interviewer_only_share(query: Query, corpus) -> float:
     if not query.terms:
         return 0.0
     weights = [corpus.index.idf(t) for t in query.terms]
-    only = sum(w for t, w in zip(query.terms, weights) if t in corpus.question_only_terms)
+    only = sum(w for t, w in zip(query.terms, weights) if corpus.question_only(t))
     return only / sum(weights)
 
 

@@ -17,6 +17,7 @@ from bot.errors import EmbeddingMismatchError, StoreBusyError, StoreMissingError
 from ingest import load_transcript, parse_transcript
 from tests.conftest import INTERVIEW, HashEmbeddings, skip_or_fail
 from bot.backends import open_store, write_lock
+from vectorstore import Store
 
 
 def test_ingesting_twice_changes_nothing(settings, interview_transcript):
@@ -116,7 +117,9 @@ def test_chroma_server_backend(settings, chroma_server, minilm):
     assert not answer.abstained
     text = INTERVIEW.read_text(encoding="utf-8")
     assert all(text[c.start : c.end] == c.quote for c in answer.citations)
-    assert not settings.store_dir.exists(), "the server backend writes nothing locally"
+    # the server holds the store; this machine keeps only the lexicon it searches with
+    assert sorted(f.name for f in settings.store_dir.iterdir() if not f.name.endswith(("-wal", "-shm"))) == [
+        f"lexicon-127.0.0.1-{chroma_server.rsplit(':', 1)[1]}-{settings.collection}.sqlite3"]
 
 
 def test_a_store_beyond_sqlites_variable_limit_answers(settings):
@@ -175,16 +178,20 @@ def test_a_reader_rereads_only_what_another_writer_changed(settings):
     text = INTERVIEW.read_text(encoding="utf-8")
     writer.add(parse_transcript(text, "talk.txt"))
     writer.add(parse_transcript("Other talk?\n\nOther answer.", "other.txt"))
-    reader = open_store(settings, embeddings=HashEmbeddings())
+    # a reader on another machine than the store keeps its own lexicon, built from the store
+    reader = Store(open_store(settings, embeddings=HashEmbeddings()).client, HashEmbeddings(), settings.collection,
+                   lexicon=settings.store_dir.parent / "elsewhere" / "lexicon.sqlite3")
     first = reader.corpus()
     assert reader.corpus() is first, "nothing changed: the same corpus, not a reload"
-    talk = first.passages[[p.source for p in first.passages].index("talk.txt")]
+    spans = {source: (start, count) for source, start, count, _ in first.spans}
 
     writer.add(parse_transcript("Other talk, edited?\n\nOther answer.", "other.txt"))
     second = reader.corpus()
     assert second is not first
     assert [p for p in second.passages if p.source == "other.txt"][0].text == "Other talk, edited?"
-    assert next(p for p in second.passages if p.source == "talk.txt") is talk, "the unchanged transcript was not read again"
+    again = {source: (start, count) for source, start, count, _ in second.spans}
+    assert again["talk.txt"] == spans["talk.txt"], "the unchanged transcript was indexed again"
+    assert again["other.txt"] != spans["other.txt"]
 
     writer.retitle("talk.txt", "A new title")
     assert {s.source: s.title for s in reader.sources()}["talk.txt"] == "A new title"

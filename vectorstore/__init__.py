@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vectorstore.client import make_client, write_lock
+from vectorstore.client import make_client, server_address, write_lock
 from vectorstore.embeddings import MiniLMEmbeddings, OpenAIEmbeddingModel
 from vectorstore.errors import EmbeddingMismatchError, StoreBusyError, StoreError, StoreMissingError
 from vectorstore.store import Corpus, IngestResult, SourceInfo, Store
@@ -20,8 +20,23 @@ def open_store(store_dir: Path | str | None, embeddings, collection: str = "verb
     """The store in `store_dir` (or on the server at `chroma_url`), searched with `embeddings`."""
     reopen = None if chroma_url else (lambda: make_client(store_dir, None))  # a server sees every write itself
     where = f"the Chroma server at {chroma_url}" if chroma_url else f"the store at {Path(store_dir or 'store')}"
-    return Store(make_client(store_dir, chroma_url, create=create), embeddings, collection, reopen, where)
+    client = make_client(store_dir, chroma_url, create=create)
+    return Store(client, embeddings, collection, reopen, where, lexicon_path(store_dir, collection, chroma_url))
+
+
+def lexicon_path(store_dir: Path | str | None, collection: str, chroma_url: str | None = None) -> Path:
+    """Where the lexicon of a store lives: in its folder; for a Chroma server, in the store folder
+    of the machine asking (like saved conversations), one file per server and collection.
+
+    >>> str(lexicon_path("store", "verbatim")), str(lexicon_path("store", "verbatim", "http://10.0.0.5:8000"))
+    ('store/lexicon-verbatim.sqlite3', 'store/lexicon-10.0.0.5-8000-verbatim.sqlite3')
+    """
+    folder = Path(store_dir or "store")
+    if not chroma_url:
+        return folder / f"lexicon-{collection}.sqlite3"
+    host, port, _ = server_address(chroma_url)
+    return folder / f"lexicon-{host}-{port}-{collection}.sqlite3"
 
 
 __all__ = ["Corpus", "EmbeddingMismatchError", "IngestResult", "MiniLMEmbeddings", "OpenAIEmbeddingModel", "SourceInfo",
-           "Store", "StoreBusyError", "StoreError", "StoreMissingError", "make_client", "open_store", "write_lock"]
+           "Store", "StoreBusyError", "StoreError", "StoreMissingError", "lexicon_path", "make_client", "open_store", "write_lock"]

@@ -1,20 +1,25 @@
-"""What a search holds in memory: the passages of every transcript, each answer's lead-in, a BM25
-index, and per-passage arrays, built from one `Piece` per transcript (`Corpus.assemble`).
+"""What a search reads, as of one version of the store: each transcript's record (`SourceInfo`) and
+a view of the lexicon (`vectorstore.lexicon`) that holds only small per-row arrays in memory and
+asks SQLite for the rest: a question's postings, its candidates' passages, one transcript's turns.
 
-A `Piece` is one transcript's passages and their terms; the store keeps pieces between reads and
-reads again only the transcripts whose record changed.
+    corpus = store.corpus()
+    corpus.index.scores(["valu"])     # BM25 of every row for the terms (an array indexed by row)
+    corpus.passage_rows(["p-1"])      # rows by passage id; corpus.passages_at(rows) the passages
+    corpus.of_source("hearing.txt")   # one transcript's passages, in order
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
-from ingest.transcript import Passage
-from vectorstore.errors import StoreMissingError
-from vectorstore.lexical import LexicalIndex, terms
+from ingest.transcript import ROLES, Passage
+from vectorstore.lexical import terms
+from vectorstore.lexicon import NO_ROLE, Lexicon, bm25, idf
 
 
 @dataclass(frozen=True)
@@ -34,157 +39,199 @@ class SourceInfo:
     ingested_at: float | None = None  # seconds since the epoch
 
 
+ANSWER, QUESTION = ROLES.index("answer"), ROLES.index("question")
+
+
+class LexicalView:
+    """BM25 over the lexicon's rows, as `LexicalIndex` offers it over a list in memory: `idf(term)`,
+    `scores(terms)` (an array indexed by row) and `holds(term, row)`."""
+
+    def __init__(self, lexicon: Lexicon, lengths: np.ndarray, size: int):
+        self.lexicon, self.lengths, self.size = lexicon, lengths, size
+        self.average = float(lengths.sum() / size) if size else 1.0
+        self._stats: dict[str, tuple[int, int, int]] = {}
+        self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray] | None] = OrderedDict()
+        self._lock = threading.Lock()  # a Streamlit server's sessions share one corpus
+
+    def stats(self, term: str) -> tuple[int, int, int]:
+        """(documents holding `term`, question passages using it, other passages using it)."""
+        if term not in self._stats:
+            self._stats[term] = self.lexicon.term_stats([term]).get(term, (0, 0, 0))
+        return self._stats[term]
+
+    def idf(self, term: str) -> float:
+        return idf(self.stats(term)[0], self.size)
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows holding `term` and how often; the last 64 terms asked are kept."""
+        with self._lock:
+            if term in self._postings:
+                self._postings.move_to_end(term)
+                return self._postings[term]
+        held = self.lexicon.postings([term]).get(term)
+        with self._lock:
+            self._postings[term] = held
+            if len(self._postings) > 64:
+                self._postings.popitem(last=False)
+        return held
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """BM25 score of every row for `query_terms` (a term twice counts twice)."""
+        out = np.zeros(len(self.lengths), dtype=np.float32)
+        for term in query_terms:
+            if (held := self.postings(term)) is not None:
+                rows, tf = held
+                out[rows] += bm25(self.idf(term), tf, self.lengths[rows], self.average)
+        return out
+
+    def holds(self, term: str, row: int) -> bool:
+        held = self.postings(term)
+        if held is None:
+            return False
+        i = np.searchsorted(held[0], row)
+        return bool(i < len(held[0]) and held[0][i] == row)
+
+    def found(self, query_terms, row: int) -> set[str]:
+        """The terms of `query_terms` that row `row` holds."""
+        return {t for t in query_terms if self.holds(t, row)}
+
+
+class _Known:
+    """The terms some transcripts use (their speakers' names included): `term in known`."""
+
+    def __init__(self, corpus: Corpus, sources: list[str] | None):
+        self.corpus, self.sources = corpus, sources
+        chosen = corpus.sources if not sources else [i for i in corpus.sources if i.source in sources]
+        self.names = frozenset(t for info in chosen for speaker in info.speakers for t in terms(speaker))
+        wanted = {info.source for info in chosen}
+        self.codes = np.array([k for k, name in enumerate(corpus.source_names) if name in wanted], dtype=np.int32)
+
+    def __contains__(self, term: str) -> bool:
+        if term in self.names:
+            return True
+        if not self.sources:
+            return self.corpus.index.stats(term)[0] > 0
+        held = self.corpus.index.postings(term)
+        return held is not None and bool(np.isin(self.corpus.source_of[held[0]], self.codes).any())
+
+
+class _Opening:
+    """The ids of passages that open their turn: `pid in corpus.opening`."""
+
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+
+    def __contains__(self, pid: str) -> bool:
+        row = self.corpus.passage_rows([pid]).get(pid)
+        return row is not None and bool(self.corpus.rows["opening"][row])
+
+
 @dataclass(frozen=True)
 class Corpus:
-    """Everything searchable, loaded once per store version: passages in transcript order, each
-    answer's lead-in (the question and other turns that led to it, as passage indices), a BM25
-    index in which answers carry their lead-in's words, and the terms only questions use."""
+    """Everything searchable as of one store version (see the module's docstring)."""
 
-    passages: list[Passage]
-    lead_in: list[tuple[int, ...]]
-    index: LexicalIndex
-    question_only_terms: frozenset[str]  # terms of the interviewers' questions that no other turn uses
-    speakers: tuple[str, ...]
-    opening: frozenset[str]  # ids of passages that open their turn
-    vocabulary: dict[str, frozenset[str]]  # the terms each source uses
-    sources: tuple[SourceInfo, ...] = ()  # what the store knows of each transcript, by source path
-    respondents: frozenset[tuple[str, str]] = frozenset()  # (source, speaker) pairs that give answers
+    lexicon: Lexicon
+    sources: tuple[SourceInfo, ...]  # what the store knows of each transcript, by source path
+    spans: tuple[tuple[str, int, int, list[str]], ...]  # (source, first row, count, speakers), in row order
+    rows: np.ndarray  # every row's facts (`vectorstore.lexicon.ROW`)
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def retitled(self, sources: tuple[SourceInfo, ...]) -> Corpus:
+        return replace(self, sources=sources, _cache={})
 
     def searched(self, sources: list[str] | None = None) -> list[SourceInfo]:
         """The transcripts a search of `sources` covers (all when None)."""
         return [info for info in self.sources if not sources or info.source in sources]
 
-    def known_terms(self, sources: list[str] | None = None) -> frozenset[str]:
-        """The terms used by `sources` (all transcripts when None); merged once per choice of sources."""
-        key = tuple(sorted(sources)) if sources else None
-        if key not in self._known_terms:
-            chosen = key or list(self.vocabulary)
-            self._known_terms[key] = frozenset().union(*(self.vocabulary.get(s, frozenset()) for s in chosen))
-        return self._known_terms[key]
+    def known_terms(self, sources: list[str] | None = None) -> _Known:
+        """The terms used by `sources` (all transcripts when None), for `term in known`."""
+        key = ("known", tuple(sorted(sources)) if sources else None)
+        if key not in self._cache:
+            self._cache[key] = _Known(self, sources)
+        return self._cache[key]
 
-    # Per-passage arrays, so that a question scores every passage with numpy, not a Python loop.
-    @cached_property
-    def _known_terms(self) -> dict:
-        return {}
-
-    @cached_property
-    def position(self) -> dict[str, int]:
-        """Each passage's index in `passages`, by id."""
-        return {p.id: i for i, p in enumerate(self.passages)}
+    def question_only(self, term: str) -> bool:
+        """Only the interviewers' questions use `term`."""
+        _, in_questions, elsewhere = self.index.stats(term)
+        return in_questions > 0 and elsewhere == 0
 
     @cached_property
-    def pairs(self) -> tuple[tuple[str, str], ...]:
-        """The distinct (source, speaker) pairs; `pair_of[i]` indexes this for passage i."""
-        return tuple(dict.fromkeys((p.source, p.speaker) for p in self.passages))
+    def index(self) -> LexicalView:
+        return LexicalView(self.lexicon, self.rows["length"], int((self.rows["role"] != NO_ROLE).sum()))
 
     @cached_property
-    def pair_of(self) -> np.ndarray:
-        index = {pair: k for k, pair in enumerate(self.pairs)}
-        return np.fromiter((index[(p.source, p.speaker)] for p in self.passages), dtype=np.int32, count=len(self.passages))
+    def opening(self) -> _Opening:
+        return _Opening(self)
 
-    @cached_property
-    def source_names(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.source for p in self.passages))
-
-    @cached_property
-    def source_of(self) -> np.ndarray:
-        index = {name: k for k, name in enumerate(self.source_names)}
-        return np.fromiter((index[p.source] for p in self.passages), dtype=np.int32, count=len(self.passages))
-
+    # Per-row arrays, so that a question scores every row with numpy, not a Python loop.
     @cached_property
     def roles(self) -> np.ndarray:
-        """Each passage's role as a string array ("answer", "question", ...)."""
-        return np.array([p.role for p in self.passages])
-
-    def of_source(self, source: str) -> list[Passage]:
-        """The passages of one transcript, in order."""
-        start, end = self._spans.get(source, (0, 0))
-        return self.passages[start:end]
-
-    @cached_property
-    def _spans(self) -> dict[str, tuple[int, int]]:
-        spans: dict[str, tuple[int, int]] = {}
-        for i, p in enumerate(self.passages):
-            spans[p.source] = (spans.get(p.source, (i, i))[0], i + 1)
-        return spans
+        """Each row's role as an index of `ingest.transcript.ROLES` (`NO_ROLE`: a row no transcript holds)."""
+        return self.rows["role"]
 
     @cached_property
     def has_lead_in(self) -> np.ndarray:
-        return np.fromiter(map(bool, self.lead_in), dtype=bool, count=len(self.lead_in))
+        return self.rows["led"]
 
     @cached_property
-    def followers(self) -> dict[int, tuple[int, ...]]:
-        """The inverse of `lead_in`: for a passage, the answers it leads into."""
-        out: dict[int, list[int]] = {}
-        for i, lead in enumerate(self.lead_in):
-            for j in lead:
-                out.setdefault(j, []).append(i)
-        return {j: tuple(answers) for j, answers in out.items()}
+    def source_names(self) -> tuple[str, ...]:
+        return tuple(source for source, *_ in self.spans)
 
+    @cached_property
+    def source_of(self) -> np.ndarray:
+        out = np.full(len(self.rows), -1, dtype=np.int32)
+        for k, (_, first, count, _) in enumerate(self.spans):
+            out[first : first + count] = k
+        return out
 
-def lead_ins(passages: list[Passage], limit: int = 3) -> list[tuple[int, ...]]:
-    """For each answer passage, the last `limit` non-answer passages before its turn (a chair's
-    topic, the member's question); an answer right after another answer shares that one's lead-in.
+    @cached_property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The distinct (source, speaker) pairs; `pair_of[row]` indexes this."""
+        return tuple((source, speaker) for source, _, _, speakers in self.spans for speaker in speakers)
 
-    >>> from ingest.transcript import Passage as P
-    >>> ps = [P("a", "s", 0, 1, "Q", "X", "question", None, 0), P("b", "s", 2, 3, "A", "Y", "answer", None, 1),
-    ...       P("c", "s", 4, 5, "A2", "Z", "answer", None, 2)]
-    >>> lead_ins(ps)
-    [(), (0,), (0,)]
-    """
-    result: list[tuple[int, ...]] = []
-    pending: list[int] = []
-    current: tuple[int, ...] = ()
-    previous = None
-    for i, p in enumerate(passages):
-        if previous is not None and p.source != previous.source:
-            pending, current = [], ()
-        if p.role != "answer":
-            pending.append(i)
-            result.append(())
-        else:
-            if pending:
-                current, pending = tuple(pending[-limit:]), []
-            result.append(current)
-        previous = p
-    return result
+    @cached_property
+    def pair_of(self) -> np.ndarray:
+        out = np.full(len(self.rows), -1, dtype=np.int32)
+        offset = 0
+        for source, first, count, speakers in self.spans:
+            out[first : first + count] = offset + self.rows["speaker"][first : first + count]
+            offset += len(speakers)
+        return out
 
+    @cached_property
+    def respondents(self) -> frozenset[tuple[str, str]]:
+        """The (source, speaker) pairs that give answers."""
+        return frozenset(self.pairs[k] for k in np.unique(self.pair_of[self.roles == ANSWER]))
 
+    # Passages, read from the lexicon when asked for.
+    def passage_rows(self, ids: list[str]) -> dict[str, int]:
+        """The row of each passage id the store holds."""
+        return self.lexicon.row_of(ids)
 
-@dataclass(frozen=True)
-class Piece:
-    """One transcript's share of the corpus, kept between reads while its record is unchanged."""
+    def passages_at(self, rows) -> dict[int, Passage]:
+        return self.lexicon.passages([int(r) for r in rows])
 
-    key: tuple  # (sha256, ingested_at, passage ids) of its record
-    passages: list[Passage]
-    terms: list[list[str]]
-    vocabulary: frozenset[str]  # what it "mentions", its speakers' names included (labels are not speech)
-    question_terms: frozenset[str]
-    other_terms: frozenset[str]
+    def passage(self, pid: str) -> Passage | None:
+        row = self.passage_rows([pid]).get(pid)
+        return None if row is None else self.passages_at([row]).get(row)
 
-    @classmethod
-    def of(cls, key: tuple, passages: list[Passage]) -> Piece:
-        own = [terms(p.text) for p in passages]
-        vocabulary, in_questions, elsewhere = set(), set(), set()
-        for p, t in zip(passages, own):
-            vocabulary.update(t, terms(p.speaker))
-            (in_questions if p.role == "question" else elsewhere).update(t)
-        return cls(key, passages, own, frozenset(vocabulary), frozenset(in_questions), frozenset(elsewhere))
+    def followers(self, rows) -> list[tuple[int, int]]:
+        """(lead-in row, answer row) for each answer one of `rows` leads into."""
+        return self.lexicon.followers([int(r) for r in rows])
 
+    def of_source(self, source: str, role: str | None = None) -> list[Passage]:
+        """The passages of one transcript (of `role`), in order."""
+        for name, first, count, _ in self.spans:
+            if name == source:
+                return self.lexicon.passages_between(first, first + count - 1, role)
+        return []
 
-def assemble(pieces: list[Piece], infos: tuple[SourceInfo, ...]) -> Corpus:
-    """The corpus of `pieces` (one per transcript, in source order)."""
-    passages = [p for piece in pieces for p in piece.passages]
-    if not passages:
-        raise StoreMissingError("the store is empty: ingest a transcript first with `python -m ingest FILE`")
-    own = [t for piece in pieces for t in piece.terms]
-    leads = lead_ins(passages)
-    documents = [t + [term for j in lead for term in own[j]] for t, lead in zip(own, leads)]
-    speakers = tuple(dict.fromkeys(p.speaker for p in passages))
-    opening = frozenset(p.id for i, p in enumerate(passages)
-                        if i == 0 or (passages[i - 1].source, passages[i - 1].turn_index) != (p.source, p.turn_index))
-    in_questions = set().union(*(piece.question_terms for piece in pieces))
-    elsewhere = set().union(*(piece.other_terms for piece in pieces))
-    return Corpus(passages, leads, LexicalIndex(documents), frozenset(in_questions - elsewhere), speakers, opening,
-                  {piece.passages[0].source: piece.vocabulary for piece in pieces if piece.passages}, infos,
-                  frozenset((p.source, p.speaker) for p in passages if p.role == "answer"))
+    def questions(self):
+        """The interviewers' question passages, transcript by transcript, read as they are needed."""
+        for source in sorted(self.source_names):
+            yield from self.of_source(source, "question")
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Every passage, in source order: reads the whole lexicon (for evaluation and calibration)."""
+        return [p for source in sorted(self.source_names) for p in self.of_source(source)]

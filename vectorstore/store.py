@@ -1,5 +1,6 @@
 """`Store(client, embeddings)`: passages and transcripts in Chroma; `corpus()` gives what a search
-holds in memory (`vectorstore.corpus`), read again only for the transcripts that changed.
+reads (`vectorstore.corpus`), from a lexicon kept beside the store (`vectorstore.lexicon`) that is
+brought up to date one changed transcript at a time.
 
 Two collections per store: `<name>` holds one record per passage (its embedding, text and offsets
 as metadata, id = the passage's stable id) and `<name>-sources` one record per transcript (its
@@ -9,8 +10,12 @@ transcripts shown without the original files.
 Re-ingesting an edited file is atomic for readers: the new version's passages are written first,
 then the transcript's record is switched to the new text and passage ids in one write, then the
 old passages are deleted. Readers take a transcript's passages from its record, so a process
-killed at any moment leaves each file wholly old or wholly new (and the next ingest tidies up). The passages collection records the embedding model and dimension that built it;
-a store built with one model refuses to be searched or extended with another.
+killed at any moment leaves each file wholly old or wholly new (and the next ingest tidies up).
+The lexicon follows the transcripts' records: a transcript whose record names another version
+than the lexicon holds is read again from Chroma (so a lexicon deleted, or kept on another
+machine than a Chroma server, is rebuilt). The passages collection records the embedding model
+and dimension that built it; a store built with one model refuses to be searched or extended
+with another.
 """
 
 from __future__ import annotations
@@ -22,14 +27,17 @@ import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from vectorstore.errors import EmbeddingMismatchError, StoreError, StoreMissingError
 from ingest.transcript import Passage, Transcript, Turn
-from vectorstore.corpus import Corpus, Piece, SourceInfo, assemble
+from ingest.transcript import text_sha256
+from vectorstore.corpus import Corpus, SourceInfo
+from vectorstore.lexicon import Lexicon
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -83,6 +91,11 @@ def _version(metas: list[dict]) -> tuple:
     return tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
 
 
+def _key(meta: dict) -> str:
+    """What names one version of a transcript in the lexicon: its record's text hash, ingest time and passages."""
+    return json.dumps([meta["sha256"], meta.get("ingested_at", 0), text_sha256(meta.get("passage_ids") or "")])
+
+
 def _is_current(pid: str, source: str, current: dict[str, set[str] | None]) -> bool:
     """A passage of the version its transcript's record names (any passage, for a record written
     before records named their passages); none of a transcript with no record."""
@@ -124,17 +137,19 @@ class Store:
     """Chroma collections for passages and sources; the passage list and lexical index are cached."""
 
     def __init__(self, client, embeddings, name: str = "verbatim", reopen: Callable[[], object] | None = None,
-                 where: str = "this store"):
+                 where: str = "this store", lexicon: Path | None = None):
         """`reopen` makes a fresh client for the same store: an embedded client keeps the vectors it
-        loaded, so when another process has written, the store reopens to see them."""
+        loaded, so when another process has written, the store reopens to see them. `lexicon` is
+        the SQLite file of the lexicon (None: one in memory, built again by each process)."""
         self.client, self.embeddings, self.name, self.reopen = client, embeddings, name, reopen
+        self.lexicon_path = lexicon
+        self._lexicon: Lexicon | None = None
         self.where = where  # "the store at ./store": named in errors, so a user sees where we looked
         self._cache: tuple[tuple, Corpus] | None = None
         self._texts: dict[str, str] = {}
         self._seen: tuple | None = None  # the store's version as of our last read or write
         self._stamp_seen: str | None = None
         self._own_stamp: str | None = None  # the stamp our last write left
-        self._pieces: dict[str, Piece] = {}
         self._handle: tuple | None = None  # the passages collection and its size, for searches
         self._lock = threading.RLock()  # a reopen never pulls the client from under a search
 
@@ -206,10 +221,13 @@ class Store:
                 pending.result()
         record = sources.get(ids=[self._source_id(transcript.source)], include=["metadatas"])["metadatas"]
         meta = self._source_meta(transcript)
-        if not record or record[0].get("sha256") != meta["sha256"] or record[0].get("passage_ids") != meta["passage_ids"]:
+        if changed := not record or record[0].get("sha256") != meta["sha256"] or \
+                record[0].get("passage_ids") != meta["passage_ids"]:
             # the switch: from here on readers see the new version (its passages are all written)
             sources.upsert(ids=[self._source_id(transcript.source)], embeddings=[[1.0]], documents=[transcript.text],
                            metadatas=[meta])
+        current = meta if changed else record[0]
+        self._index(collection).put(transcript.source, _key(current), transcript.passages)
         for i in range(0, len(stale), PAGE):  # only now the old version's passages go
             collection.delete(ids=stale[i : i + PAGE])
         self._forget(wrote=True)
@@ -233,6 +251,7 @@ class Store:
                 raise StoreError(f"no transcript {source!r} in this store: `python -m ingest --list` shows what it holds")
         else:
             sources.delete(ids=[self._source_id(source)])
+        self._index(collection).drop(source)
         for i in range(0, len(ids), PAGE):  # left over by a removal that was killed, too
             collection.delete(ids=ids[i : i + PAGE])
         self._forget(wrote=True)
@@ -264,7 +283,13 @@ class Store:
             except Exception:  # not there: nothing to drop
                 pass
         self._forget()
-        self._seen, self._pieces = None, {}
+        self._seen = None
+        if self._lexicon is not None:
+            self._lexicon.close()
+            self._lexicon = None
+        if self.lexicon_path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.lexicon_path}{suffix}").unlink(missing_ok=True)
 
     def _forget(self, wrote: bool = False) -> None:
         """Drop what is cached; after our own write, leave a new stamp (a later stamp is then another
@@ -275,10 +300,16 @@ class Store:
             self._own_stamp = secrets.token_hex(8)
             self._sources(create=False).modify(metadata={STAMP: self._own_stamp})
 
+    def _index(self, collection) -> Lexicon:
+        """The lexicon, opened on first use (and emptied if it belonged to an earlier collection of this name)."""
+        if self._lexicon is None:
+            if self.lexicon_path is not None:
+                self.lexicon_path.parent.mkdir(parents=True, exist_ok=True)
+            self._lexicon = Lexicon(self.lexicon_path or ":memory:", str(collection.id))
+        return self._lexicon
+
     @staticmethod
     def _source_id(source: str) -> str:
-        from ingest.transcript import text_sha256
-
         return "s-" + text_sha256(source)[:24]
 
     @staticmethod
@@ -329,9 +360,9 @@ class Store:
 
     @_reachable
     def corpus(self) -> Corpus:
-        """All passages and their lexical index. A question costs one small read (the store's
-        stamp) while nothing changed; after a change, only the changed transcripts' passages are
-        read again (another process may have ingested, removed or renamed since)."""
+        """What a search reads. A question costs one small read (the store's stamp) while nothing
+        changed; after a change, the lexicon reads only the changed transcripts' passages (another
+        process may have ingested, removed or renamed since, or built the lexicon already)."""
         stamp = self._stamp()
         if self._cache is not None and stamp is not None and stamp == self._stamp_seen:
             return self._cache[1]
@@ -345,18 +376,27 @@ class Store:
         infos = tuple(self._source_infos(metas))
         if self._cache is not None and self._cache[0] == version:
             if self._cache[1].sources != infos:  # a title changed: the passages did not
-                self._cache = (version, replace(self._cache[1], sources=infos))
+                self._cache = (version, self._cache[1].retitled(infos))
             return self._cache[1]
-        self._load_pieces(metas)
-        self._cache = (version, assemble([self._pieces[source] for source in sorted(self._pieces)], infos))
+        if not metas:
+            raise StoreMissingError("the store is empty: ingest a transcript first with `python -m ingest FILE`")
+        lexicon = self._sync(metas)
+        spans, rows = lexicon.rows()
+        self._cache = (version, Corpus(lexicon, infos, tuple(spans), rows))
         return self._cache[1]
 
-    def _load_pieces(self, metas: list[dict]) -> None:
-        """Read the passages of each transcript that is new or changed since the last read; drop removed ones."""
-        keys = {m["source"]: (m["sha256"], m.get("ingested_at", 0), m.get("passage_ids")) for m in metas}
-        self._pieces = {source: piece for source, piece in self._pieces.items() if keys.get(source) == piece.key}
-        changed = sorted(source for source in keys if source not in self._pieces)
+    def _sync(self, metas: list[dict]) -> Lexicon:
+        """Bring the lexicon up to date with the transcripts' records: read the passages of each
+        transcript it does not hold in that version; forget removed ones."""
         collection = self._collection(create=False)
+        lexicon = self._index(collection)
+        keys = {m["source"]: _key(m) for m in metas}
+        held = lexicon.keys()
+        for source in held.keys() - keys.keys():
+            lexicon.drop(source)
+        changed = sorted(source for source in keys if held.get(source) != keys[source])
+        if changed:
+            log.info("indexing %d transcript(s) for search", len(changed))
         for i in range(0, len(changed), 100):  # a bounded `$in` per read
             group = changed[i : i + 100]
             got = read_all(collection, ["documents", "metadatas"],
@@ -368,7 +408,10 @@ class Store:
                 if _is_current(pid, meta["source"], current):
                     by_source[meta["source"]].append(_passage(pid, text, meta))
             for source, passages in by_source.items():
-                self._pieces[source] = Piece.of(keys[source], sorted(passages, key=lambda p: p.start))
+                if current[source] is not None and len(passages) != len(current[source]):
+                    continue  # rewritten while we read: the next question reads it again
+                lexicon.put(source, keys[source], passages)
+        return lexicon
 
     def _stamp(self) -> str | None:
         """The stamp every write leaves on the sources collection (None: no stamp, or no store)."""

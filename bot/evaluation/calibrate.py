@@ -429,10 +429,10 @@ def development_store(folder: Path, embeddings):
 
 
 def development_cases(store) -> tuple[list[EvalCase], dict[str, str], dict]:
-    corpus = store.corpus()
-    texts = {s: store.source_text(s) for s in sorted({p.source for p in corpus.passages})}
+    passages = store.corpus().passages
+    texts = {s: store.source_text(s) for s in sorted({p.source for p in passages})}
     passages_by_source: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for p in corpus.passages:
+    for p in passages:
         passages_by_source[p.source].append((p.start, p.end))
     cases = [c for path in expand(DEVELOPMENT) for c in load_testset(ROOT / path)]
     # questions about no transcript at all ("What is the capital of France?") are spread over the

@@ -156,11 +156,11 @@ def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=Non
     beside a model) on `cases`; returns the report as a plain dict."""
     from bot.evaluation.baselines import make_baselines
 
-    corpus = bot.store.corpus()
-    sources = sorted({p.source for p in corpus.passages})
+    passages = bot.store.corpus().passages
+    sources = sorted({p.source for p in passages})
     texts = {s: bot.store.source_text(s) for s in sources}
     passages_by_source: dict[str, list[tuple[int, int]]] = {}
-    for p in corpus.passages:
+    for p in passages:
         passages_by_source.setdefault(p.source, []).append((p.start, p.end))
     cases = within_testset([resolve_gold(c, texts, passages_by_source) for c in cases])
     systems = {"bot": run_bot(bot, cases, texts, passages_by_source, progress)}

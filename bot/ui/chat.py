@@ -152,7 +152,7 @@ def _welcome(bot, has_interviews: bool) -> None:
         st.info("No interview yet: add a transcript in the sidebar (“Add a transcript”) to begin.")
         return
     try:
-        examples = example_questions(bot.store.sources(), bot.store.corpus().passages)
+        examples = example_questions(bot.store.sources(), bot.store.corpus().questions())
     except USER_ERRORS:
         examples = []
     if examples:

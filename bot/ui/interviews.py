@@ -5,7 +5,7 @@ an interview, warm the embedding model up, suggest questions.
     transcript, result = add_upload(bot, data, "talk.vtt", progress=lambda done, total: ...)
     remove_interview(bot, "talk.vtt")              # as `python -m ingest --remove talk.vtt`
     retitle_interview(bot, "talk.vtt", "Bees")     # as `python -m ingest --retitle talk.vtt Bees`
-    example_questions(bot.store.sources(), bot.store.corpus().passages)
+    example_questions(bot.store.sources(), bot.store.corpus().questions())
 
 `add_upload` parses the whole file before it takes the write lock, so a bad file raises
 `TranscriptError` and leaves the store as it was.
