@@ -15,7 +15,7 @@ import pytest
 
 from bot.errors import EmbeddingMismatchError, StoreBusyError, StoreMissingError
 from ingest import load_transcript, parse_transcript
-from tests.conftest import INTERVIEW, HashEmbeddings, skip_or_fail
+from tests.conftest import INTERVIEW, ROOT, HashEmbeddings, skip_or_fail
 from bot.backends import open_store, write_lock
 from vectorstore import Store
 
@@ -245,3 +245,19 @@ def test_a_store_without_the_collection_says_where_it_looked(settings, interview
     message = str(caught.value)
     assert str(settings.store_dir) in message and "'other'" in message and "VERBATIM_COLLECTION" in message
     assert "\n" not in message
+
+
+def test_a_lexicon_built_from_the_store_holds_every_passage_as_ingested(settings, tmp_path):
+    """Chroma keeps no passage words (they are the transcript's text between the offsets), and a
+    question's words only when they are not that span (a captions turn joins its cues): a lexicon
+    built from the store alone, as on another machine than a Chroma server, gets them all back."""
+    writer = open_store(settings, create=True, embeddings=HashEmbeddings())
+    transcripts = [load_transcript(path) for path in (INTERVIEW, ROOT / "eval/transcripts/museum-podcast-2025-06-02.vtt")]
+    for t in transcripts:
+        writer.add(t)
+    assert any(p.question and t.text[p.question.start : p.question.end] != p.question.text
+               for t in transcripts for p in t.passages), "a captions question whose words are not its span"
+    reader = Store(writer.client, HashEmbeddings(), settings.collection, lexicon=tmp_path / "elsewhere.sqlite3")
+    corpus = reader.corpus()
+    for t in transcripts:
+        assert corpus.of_source(t.source) == sorted(t.passages, key=lambda p: p.start)

@@ -68,22 +68,30 @@ def read_all(collection, include: list[str], where: dict | None = None, page: in
         offset += page
 
 
-def _metadata(p: Passage) -> dict:
+def _metadata(p: Passage, text: str) -> dict:
+    """A passage's record: where it is in the transcript's `text` and who said it. Its words are
+    not stored again (they are `text[start:end]`; Chroma would also index them in full text), nor
+    its question's, unless they differ from the span (a captions turn joins its cues' texts)."""
     meta = {"source": p.source, "start": p.start, "end": p.end, "speaker": p.speaker, "role": p.role,
             "turn_index": p.turn_index}
     if p.timing:
         meta["timing"] = p.timing
     if q := p.question:
-        meta |= {"q_index": q.index, "q_speaker": q.speaker, "q_text": q.text, "q_start": q.start, "q_end": q.end}
+        meta |= {"q_index": q.index, "q_speaker": q.speaker, "q_start": q.start, "q_end": q.end}
+        if text[q.start : q.end] != q.text:
+            meta["q_text"] = q.text
     return meta
 
 
-def _passage(pid: str, text: str, meta: dict) -> Passage:
+def _passage(pid: str, document: str | None, meta: dict, text: str) -> Passage:
+    """The passage of a record, its words from `text` (its transcript's) where the record holds none."""
     question = None
     if "q_index" in meta:
-        question = Turn(meta["q_index"], meta["q_speaker"], "question", meta["q_text"], meta["q_start"], meta["q_end"])
-    return Passage(pid, meta["source"], meta["start"], meta["end"], text, meta["speaker"], meta["role"], question,
-                   meta["turn_index"], meta.get("timing"))
+        q_text = meta.get("q_text", text[meta["q_start"] : meta["q_end"]])
+        question = Turn(meta["q_index"], meta["q_speaker"], "question", q_text, meta["q_start"], meta["q_end"])
+    return Passage(pid, meta["source"], meta["start"], meta["end"], text[meta["start"] : meta["end"]]
+                   if document is None else document, meta["speaker"], meta["role"], question, meta["turn_index"],
+                   meta.get("timing"))
 
 
 def _version(metas: list[dict]) -> tuple:
@@ -196,11 +204,12 @@ class Store:
         """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed."""
         started = time.perf_counter()
         collection, sources = self._collection(create=True), self._sources(create=True)
-        held = read_all(collection, ["documents", "embeddings"], where={"source": transcript.source})
+        held = read_all(collection, ["documents", "embeddings", "metadatas"], where={"source": transcript.source})
         existing = set(held["ids"])
         # An edit moves the offsets (and so the ids) of every later passage: their text, and so
         # their vector, is unchanged, and is taken from the old record instead of the model.
-        known = {text: vector for text, vector in zip(held["documents"], held["embeddings"])}
+        known = {text: vector for text, vector in zip(self._stored_texts(sources, transcript.source, held),
+                                                      held["embeddings"]) if text is not None}
         wanted = {p.id: p for p in transcript.passages}
         new = [p for pid, p in wanted.items() if pid not in existing]
         stale = sorted(existing - wanted.keys())
@@ -214,7 +223,7 @@ class Store:
                 if pending:
                     pending.result()
                 pending = writer.submit(collection.upsert, ids=[p.id for p in chunk], embeddings=vectors,
-                                        documents=[p.text for p in chunk], metadatas=[_metadata(p) for p in chunk])
+                                        metadatas=[_metadata(p, transcript.text) for p in chunk])
                 if progress:
                     progress(i + len(chunk), len(new))
             if pending:
@@ -232,6 +241,19 @@ class Store:
             collection.delete(ids=stale[i : i + PAGE])
         self._forget(wrote=True)
         return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started, reused)
+
+    def _stored_texts(self, sources, source: str, held: dict) -> list[str | None]:
+        """The words of each stored passage of `source` (None for a passage of no recorded version:
+        left by an ingest cut short, its offsets belong to a text the store does not hold)."""
+        if all(document is not None for document in held["documents"]):
+            return held["documents"]  # a store written before passages left their words out
+        got = sources.get(ids=[self._source_id(source)], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return [None] * len(held["ids"])
+        text, meta = got["documents"][0], got["metadatas"][0]
+        recorded = set(json.loads(meta.get("passage_ids", "[]")))
+        return [document if document is not None else text[m["start"] : m["end"]] if pid in recorded else None
+                for pid, document, m in zip(held["ids"], held["documents"], held["metadatas"])]
 
     def _vectors(self, texts: list[str], known: dict) -> list:
         """Vectors for `texts`: those in `known` as they are, the others from the model."""
@@ -391,6 +413,7 @@ class Store:
         collection = self._collection(create=False)
         lexicon = self._index(collection)
         keys = {m["source"]: _key(m) for m in metas}
+        sha256 = {m["source"]: m["sha256"] for m in metas}
         held = lexicon.keys()
         for source in held.keys() - keys.keys():
             lexicon.drop(source)
@@ -404,14 +427,27 @@ class Store:
             current = {m["source"]: set(json.loads(m["passage_ids"])) if "passage_ids" in m else None
                        for m in metas if m["source"] in group}
             by_source: dict[str, list[Passage]] = {source: [] for source in group}
-            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                if _is_current(pid, meta["source"], current):
-                    by_source[meta["source"]].append(_passage(pid, text, meta))
+            texts: dict[str, str | None] = {}
+            for pid, document, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                source = meta["source"]
+                if not _is_current(pid, source, current):
+                    continue
+                if source not in texts:  # the words of the version whose passages these are
+                    texts[source] = self._text_of(source, sha256[source])
+                if texts[source] is None:
+                    continue
+                by_source[source].append(_passage(pid, document, meta, texts[source]))
             for source, passages in by_source.items():
-                if current[source] is not None and len(passages) != len(current[source]):
+                if texts.get(source, "") is None or current[source] is not None and len(passages) != len(current[source]):
                     continue  # rewritten while we read: the next question reads it again
                 lexicon.put(source, keys[source], passages)
         return lexicon
+
+    def _text_of(self, source: str, sha256: str) -> str | None:
+        """The transcript's text if it is still the version `sha256` names (None: rewritten since)."""
+        got = self._sources(create=False).get(ids=[self._source_id(source)], include=["documents"])
+        text = got["documents"][0] if got["ids"] else None
+        return text if text is not None and text_sha256(text) == sha256 else None
 
     def _stamp(self) -> str | None:
         """The stamp every write leaves on the sources collection (None: no stamp, or no store)."""

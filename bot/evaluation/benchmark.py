@@ -139,9 +139,13 @@ def bench_size(n: int, pool, work: Path, args, notes: list[str]) -> list[dict]:
     embedded |= _questions(args, clean_env(VERBATIM_STORE=str(store)), questions)
     rows = [embedded]
     if args.server:
+        # the asking side is a machine of its own: its lexicon is built from the server at its first question
+        client = work / f"client-{n}"
+        shutil.rmtree(client, ignore_errors=True)
         with chroma_server(store) as server:
             rows.append(base | {"mode": "server", "vectors": embedded["vectors"]}
-                        | _questions(args, clean_env(VERBATIM_CHROMA_URL=server.url), questions))
+                        | _questions(args, clean_env(VERBATIM_CHROMA_URL=server.url, VERBATIM_STORE=str(client)),
+                                     questions))
         rows[-1]["server_rss_mb"] = server.rss_mb
     if n <= args.tutorial_limit:
         say("the tutorial recipe on the same corpus")
