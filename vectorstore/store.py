@@ -124,16 +124,31 @@ _MISSING = _missing_errors()
 
 def _reachable(method):
     """A store method whose lost connection (a Chroma server stopped, a network gone) is one
-    `StoreError` line, not a traceback, and not mistaken for an empty store."""
+    `StoreError` line, not a traceback, and not mistaken for an empty store. Chroma's own internal
+    error (seen once in many reads right after a writer was killed mid-write, while it replays its
+    log) gets one retry on a fresh client, then is one line too."""
     import httpx
+    from chromadb.errors import InternalError
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except InternalError as exc:
+                if not self.reopen:
+                    raise
+                log.warning("Chroma failed (%s): reading again with a fresh client", exc)
+                with self._lock:
+                    self._reopen()
+                    self._forget()
+                return method(self, *args, **kwargs)
         except (httpx.TransportError, ConnectionError) as exc:
             raise StoreError(f"lost the connection to the Chroma server ({exc}): is `chroma run` still running? "
                              f"(an ingest cut short is finished by running it again)") from None
+        except InternalError as exc:
+            raise StoreError(f"Chroma could not read {self.where} ({exc}): if an ingest was cut short, run it "
+                             f"again; if this stays, move the store away and ingest the transcripts again") from None
 
     return wrapper
 
