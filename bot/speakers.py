@@ -68,8 +68,13 @@ def name_parts(speaker: str) -> frozenset[str]:
 
 def named_speakers(question: str, speakers: Iterable[str]) -> tuple[str, ...]:
     """Speakers the question names by first or last name ('What did Freeland say ...')."""
-    words = set(re.findall(r"[\w'’\-]+", question.lower()))
+    words = _words(question)
     return tuple(s for s in speakers if s not in GENERIC and name_parts(s) & words)
+
+
+@lru_cache(maxsize=256)  # a question is matched against every transcript's speakers
+def _words(question: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[\w'’\-]+", question.lower()))
 
 
 def role_nouns(question: str) -> list[str]:

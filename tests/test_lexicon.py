@@ -71,3 +71,22 @@ def test_updates_one_transcript_at_a_time_equal_a_fresh_build():
     assert snapshot(updated, words) == snapshot(fresh, words)
     assert updated.term_stats(["union"])["union"][0] > 0, "the edit's new words are held"
     assert "bee" not in updated.term_stats(["bee"]), "a dropped transcript's terms are gone"
+
+
+def test_a_lexicon_of_another_layout_is_emptied_and_rebuilt(tmp_path):
+    """An older release's file (its tables shaped otherwise) is dropped, so the store rebuilds it."""
+    import sqlite3
+
+    path = tmp_path / "lexicon.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '1');"
+                     "CREATE TABLE postings(term INTEGER, row INTEGER, tf INTEGER, PRIMARY KEY(term, row)) WITHOUT ROWID;"
+                     "CREATE TABLE sources(source TEXT PRIMARY KEY, key TEXT);"
+                     "INSERT INTO sources VALUES ('talk.txt', 'v1');")
+    db.commit()
+    db.close()
+    lexicon = Lexicon(path)
+    assert lexicon.keys() == {}
+    talk = parse_transcript(INTERVIEW.read_text(encoding="utf-8"), "talk.txt")
+    lexicon.put("talk.txt", "v1", list(talk.passages))
+    assert lexicon.postings(["eu"])["eu"][0].size > 0

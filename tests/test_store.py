@@ -261,3 +261,19 @@ def test_a_lexicon_built_from_the_store_holds_every_passage_as_ingested(settings
     corpus = reader.corpus()
     for t in transcripts:
         assert corpus.of_source(t.source) == sorted(t.passages, key=lambda p: p.start)
+
+
+def test_a_reader_follows_a_store_dropped_and_made_again(settings):
+    """`ingest --reset` drops the collections and the lexicon file while an app holds them open: the
+    app's next question sees only what was ingested since."""
+    writer = open_store(settings, create=True, embeddings=HashEmbeddings())
+    writer.add(parse_transcript("Old talk?\n\nOld answer about apples.", "old.txt"))
+    reader = open_store(settings, embeddings=HashEmbeddings())
+    assert reader.corpus().source_names == ("old.txt",)
+    writer.reset()
+    writer = open_store(settings, create=True, embeddings=HashEmbeddings())
+    writer.add(parse_transcript("New talk?\n\nNew answer about pears.", "new.txt"))
+    corpus = reader.corpus()
+    assert corpus.source_names == ("new.txt",)
+    assert [p.text for p in corpus.passages] == ["New talk?", "New answer about pears."]
+    assert corpus.index.stats("appl") == (0, 0, 0)

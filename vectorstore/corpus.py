@@ -63,7 +63,8 @@ class LexicalView:
         return idf(self.stats(term)[0], self.size)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """The rows holding `term` and how often; the last 64 terms asked are kept."""
+        """The rows holding `term` and how often; the last 16 terms asked are kept (a question asks for
+        its terms more than once: to score, to weigh its coverage, to check what a transcript knows)."""
         with self._lock:
             if term in self._postings:
                 self._postings.move_to_end(term)
@@ -71,7 +72,7 @@ class LexicalView:
         held = self.lexicon.postings([term]).get(term)
         with self._lock:
             self._postings[term] = held
-            if len(self._postings) > 64:
+            if len(self._postings) > 16:
                 self._postings.popitem(last=False)
         return held
 

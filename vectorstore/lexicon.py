@@ -6,7 +6,10 @@ and updated one transcript at a time, so that no process reads or indexes the wh
     lexicon.keys()                                 # {source: key}: what it holds, to compare with the store
     lexicon.postings(["valu", "eu"])               # (term, rows, term frequencies) for a question's terms
 
-A document is an answer's own terms and its lead-in's (the question it answers); scores are BM25
+A document is an answer's own terms and its lead-in's (the question it answers); a term's postings
+are one record per transcript holding it (the rows as offsets from the transcript's first row, and
+the term's frequency in each, as arrays), so a common term costs a read per transcript, not per
+passage. Scores are BM25
 (Lucene's variant, k1 1.5, b 0.75: the same figures as `bm25s`, which a test checks). Each
 transcript's rows are contiguous, so its per-row facts (length, role, speaker, lead-in, turn
 opening) are one array blob, and a reader's in-memory view is the concatenation of those blobs.
@@ -29,7 +32,7 @@ from ingest.transcript import ROLES, Passage, Turn
 from vectorstore.errors import StoreError
 from vectorstore.lexical import terms
 
-SCHEMA = 1
+SCHEMA = 2
 K1, B = 1.5, 0.75
 ROW = np.dtype([("length", "<i4"), ("role", "u1"), ("speaker", "<u2"), ("led", "?"), ("opening", "?")])
 NO_ROLE = 255  # a row no transcript holds (left by a re-ingest)
@@ -43,8 +46,8 @@ CREATE TABLE IF NOT EXISTS passages(row INTEGER PRIMARY KEY, id TEXT NOT NULL UN
     turn_index INTEGER NOT NULL, timing TEXT, question TEXT);
 CREATE TABLE IF NOT EXISTS terms(id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL DEFAULT 0,
     in_questions INTEGER NOT NULL DEFAULT 0, elsewhere INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS postings(term INTEGER NOT NULL, row INTEGER NOT NULL, tf INTEGER NOT NULL,
-    PRIMARY KEY(term, row)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS postings(term INTEGER NOT NULL, first INTEGER NOT NULL, rows BLOB NOT NULL, tfs BLOB NOT NULL,
+    PRIMARY KEY(term, first)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leads(lead INTEGER NOT NULL, answer INTEGER NOT NULL, PRIMARY KEY(lead, answer)) WITHOUT ROWID;
 """
 
@@ -88,17 +91,20 @@ class Lexicon:
     """The SQLite file at `path` (":memory:" for a store that keeps none on disk)."""
 
     def __init__(self, path: Path | str = ":memory:", collection_id: str | None = None):
-        self.path = str(path)
+        self.path, self.collection = str(path), collection_id
         self._lock = threading.RLock()  # one connection, shared by a Streamlit server's threads
         try:
             self._db = sqlite3.connect(self.path, timeout=600, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            if self._meta("schema") not in (None, str(SCHEMA)):  # another layout: built again from the store
+                self._db.executescript("BEGIN IMMEDIATE; DROP TABLE IF EXISTS sources; DROP TABLE IF EXISTS passages; "
+                                       "DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS postings; "
+                                       "DROP TABLE IF EXISTS leads; COMMIT;")
             self._db.executescript(_TABLES)
-            schema = self._meta("schema")
-            if schema is not None and int(schema) != SCHEMA or (
-                    collection_id and self._meta("collection") not in (None, collection_id)):
-                self._clear()  # another layout, or a store dropped and made again: start afresh
+            if collection_id and self._meta("collection") not in (None, collection_id):
+                self._clear()  # a store dropped and made again: start afresh
             self._set_meta("schema", str(SCHEMA))
             if collection_id:
                 self._set_meta("collection", collection_id)
@@ -165,8 +171,8 @@ class Lexicon:
                     ((first + i, p.id, p.source, p.start, p.end, p.text, p.speaker, p.role, p.turn_index, p.timing,
                       json.dumps([q.index, q.speaker, q.text, q.start, q.end]) if (q := p.question) else None)
                      for i, p in enumerate(passages)))
-                db.executemany("INSERT INTO postings VALUES (?, ?, ?)",
-                               ((ids[t], first + i, tf) for i, d in enumerate(documents) for t, tf in d.items()))
+                db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)",
+                               ((ids[t], first, *held) for t, held in _postings(documents).items()))
                 db.executemany("INSERT INTO leads VALUES (?, ?)",
                                {(first + j, first + i) for i, lead in enumerate(leads) for j in lead})
                 counts = np.array([(ids[t], df[t], in_questions[t], elsewhere[t]) for t in vocabulary],
@@ -202,8 +208,7 @@ class Lexicon:
         counts = _array(counts)
         db.executemany("UPDATE terms SET df = df - ?, in_questions = in_questions - ?, elsewhere = elsewhere - ? "
                        "WHERE id = ?", ((int(a), int(b), int(c), int(i)) for i, a, b, c in counts))
-        db.executemany("DELETE FROM postings WHERE term = ? AND row BETWEEN ? AND ?",
-                       ((int(i), first, last) for i in counts[:, 0]))
+        db.executemany("DELETE FROM postings WHERE term = ? AND first = ?", ((int(i), first) for i in counts[:, 0]))
         db.execute("DELETE FROM leads WHERE lead BETWEEN ? AND ?", (first, last))
         db.execute("DELETE FROM passages WHERE row BETWEEN ? AND ?", (first, last))
         db.execute("DELETE FROM sources WHERE source = ?", (source,))
@@ -244,18 +249,11 @@ class Lexicon:
         out = {}
         with self._lock:
             for word in dict.fromkeys(words):
-                got = self._db.execute("SELECT p.row, p.tf FROM terms t JOIN postings p ON p.term = t.id "
-                                       "WHERE t.term = ?", (word,)).fetchall()
+                got = self._db.execute("SELECT p.first, p.rows, p.tfs FROM terms t JOIN postings p ON p.term = t.id "
+                                       "WHERE t.term = ? ORDER BY p.first", (word,)).fetchall()
                 if got:
-                    array = np.array(got, dtype=np.int64)
-                    out[word] = (array[:, 0], array[:, 1])
+                    out[word] = _decode(got)
         return out
-
-    def holds(self, word: str, first: int, last: int) -> bool:
-        """Whether any row in first..last holds `word`."""
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM terms t JOIN postings p ON p.term = t.id WHERE t.term = ? "
-                                    "AND p.row BETWEEN ? AND ? LIMIT 1", (word, first, last)).fetchone() is not None
 
     def followers(self, rows: list[int]) -> list[tuple[int, int]]:
         """(lead-in row, answer row) for each answer that one of `rows` leads into."""
@@ -285,6 +283,33 @@ class Lexicon:
             group = values[i : i + 500]
             out += self._db.execute(sql.format(",".join("?" * len(group))), group).fetchall()
         return out
+
+
+def _postings(documents: list[Counter]) -> dict[str, tuple[bytes, bytes]]:
+    """Each term's postings in one transcript's `documents`: offsets of the documents holding it (two
+    bytes each, four in a transcript of more than 65,535 passages) and its frequency in each.
+
+    >>> _postings([Counter(["eu", "eu", "valu"]), Counter(["eu"])])["eu"]
+    (b'\\x00\\x00\\x01\\x00', b'\\x02\\x00\\x01\\x00')
+    """
+    offsets: dict[str, list[int]] = {}
+    counts: dict[str, list[int]] = {}
+    for i, document in enumerate(documents):
+        for term, tf in document.items():
+            offsets.setdefault(term, []).append(i)
+            counts.setdefault(term, []).append(min(tf, 65535))
+    wide = "<u4" if len(documents) > 65535 else "<u2"
+    return {term: (np.array(offsets[term], dtype=wide).tobytes(), np.array(counts[term], dtype="<u2").tobytes())
+            for term in offsets}
+
+
+def _decode(got: list[tuple[int, bytes, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and frequencies from (first row, offsets, frequencies) records, decoded at once."""
+    tfs = np.frombuffer(b"".join(t for _, _, t in got), "<u2")
+    firsts = np.repeat(np.array([first for first, _, _ in got], dtype=np.int64), [len(t) // 2 for _, _, t in got])
+    if all(len(offsets) == len(t) for _, offsets, t in got):  # two-byte offsets: every transcript but a huge one
+        return firsts + np.frombuffer(b"".join(o for _, o, _ in got), "<u2"), tfs
+    return firsts + np.concatenate([np.frombuffer(o, "<u2" if len(o) == len(t) else "<u4") for _, o, t in got]), tfs
 
 
 def _passage(row: tuple) -> Passage:

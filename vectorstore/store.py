@@ -339,6 +339,9 @@ class Store:
 
     def _index(self, collection) -> Lexicon:
         """The lexicon, opened on first use (and emptied if it belonged to an earlier collection of this name)."""
+        if self._lexicon is not None and self._lexicon.collection != str(collection.id):
+            self._lexicon.close()  # the store was dropped and made again (perhaps by another process)
+            self._lexicon = None
         if self._lexicon is None:
             if self.lexicon_path is not None:
                 self.lexicon_path.parent.mkdir(parents=True, exist_ok=True)
