@@ -276,6 +276,14 @@ class Lexicon:
                                    + " ORDER BY row", (first, last, *([role] if role else []))).fetchall()
         return [_passage(row) for row in got]
 
+    def ids_between(self, first: int, last: int, speakers: list[str] | None = None) -> list[str]:
+        """The passage ids of rows first..last (by `speakers`), in order."""
+        sql = "SELECT id FROM passages WHERE row BETWEEN ? AND ?"
+        if speakers:
+            sql += f" AND speaker IN ({','.join('?' * len(speakers))})"
+        with self._lock:
+            return [pid for (pid,) in self._db.execute(sql + " ORDER BY row", (first, last, *(speakers or [])))]
+
     def _select(self, sql: str, values: list) -> list[tuple]:
         out: list[tuple] = []
         values = list(values)
