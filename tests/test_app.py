@@ -239,6 +239,7 @@ def test_a_hostile_transcript_is_shown_as_text(writable_bot):
     at.sidebar.button(key="ingest").click().run()
     assert "hostile.txt" in {s.source for s in writable_bot.store.sources()}
     assert "Added “Hostile”" in texts(at)
+    at.sidebar.toggle[0].set_value(False).run()
     at.sidebar.multiselect[0].set_value(["hostile.txt"]).run()
     ask(at, "Are the rules fine? <img src=x onerror=alert(2)>")
     answer = at.session_state["exchanges"][0].answer

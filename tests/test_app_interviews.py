@@ -106,6 +106,14 @@ def test_hundreds_of_interviews_get_a_picker_not_hundreds_of_cards(settings):
     picker.set_value("talks/talk-149.txt").run()
     assert any("talks/talk-149.txt" in h and 'class="vb-source"' in h for h in html(at))
     assert at.chat_input[0].placeholder == "Ask about the 150 interviews…"
+    # searching all is a switch, not 150 chips in a box; off, it offers a picker that starts empty
+    assert at.sidebar.toggle[0].value and not at.sidebar.multiselect
+    at.sidebar.toggle[0].set_value(False).run()
+    assert at.sidebar.multiselect[0].value == [] and len(at.sidebar.multiselect[0].options) == 150
+    at.sidebar.multiselect[0].set_value(["talks/talk-007.txt"]).run()
+    assert at.chat_input[0].placeholder == "Ask about the interview…"
+    at.sidebar.toggle[0].set_value(True).run()
+    assert at.chat_input[0].placeholder == "Ask about the 150 interviews…"
 
 
 def test_the_placeholder_and_each_answer_say_what_is_searched(two_bot):
@@ -114,6 +122,7 @@ def test_the_placeholder_and_each_answer_say_what_is_searched(two_bot):
     ask(at, "Does the official see access to water as a human right?")
     assert set(at.session_state["exchanges"][0].answer.searched) == {INTERVIEW_SOURCE, SPEAKERS}
     assert "Searched: Interview EU Kazakhstan, Speakers" in texts(at)
+    at.sidebar.toggle[0].set_value(False).run()
     at.sidebar.multiselect[0].set_value([SPEAKERS]).run()
     assert at.chat_input[0].placeholder == "Ask about the interview…"
     ask(at, "How do the crews prepare for ice?")
@@ -124,6 +133,7 @@ def test_the_placeholder_and_each_answer_say_what_is_searched(two_bot):
 def test_a_name_transcript_shows_each_speaker_once_and_the_quote_verbatim(two_bot):
     text = two_bot.store.source_text(SPEAKERS)
     at = run_app(two_bot)
+    at.sidebar.toggle[0].set_value(False).run()
     at.sidebar.multiselect[0].set_value([SPEAKERS]).run()
     ask(at, "How do the crews prepare for ice?")
     c = at.session_state["exchanges"][0].answer.citations[0]

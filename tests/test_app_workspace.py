@@ -109,6 +109,7 @@ def two_interviews(settings, minilm, tmp_path):
 def test_settings_stay_across_a_page_switch(two_interviews):
     bot = scripted(two_interviews, 2)
     at = run_app(bot)
+    at.sidebar.toggle[0].set_value(False).run()
     at.sidebar.multiselect[0].set_value([INTERVIEW_SOURCE]).run()
     at.sidebar.slider[0].set_value(6).run()
     ask(at, "Is water a right?")

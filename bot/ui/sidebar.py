@@ -63,11 +63,13 @@ LABELS = "settings-labels"
 
 def _keep() -> None:
     """On a change of any setting: keep the user's choices (the widgets' values) under `state.CHOICES`."""
-    labels, sources = st.session_state.get(LABELS, ()), st.session_state.get("set-sources", [])
+    labels = st.session_state.get(LABELS, ())
+    every = st.session_state.get("set-all", True)
+    sources = [] if every else [s for s in st.session_state.get("set-sources", []) if s in labels]
     st.session_state[state.CHOICES] = state.Choices(
-        sources=None if set(sources) == set(labels) else tuple(sources),
+        sources=None if every else tuple(sources),
         max_citations=st.session_state.get("set-citations"), offline=st.session_state.get("set-mode") == "offline",
-        nothing_chosen=bool(labels) and not sources)
+        nothing_chosen=bool(labels) and not every and not sources)
 
 
 def _settings(bot, interviews: list) -> None:
@@ -77,10 +79,15 @@ def _settings(bot, interviews: list) -> None:
     labels = {i.source: i.title + (f" ({i.date})" if i.date else "") for i in interviews}
     kept = state.choices()
     st.session_state[LABELS] = tuple(labels)
-    # "all" stays all when an interview is added; a choice loses only interviews that are gone
-    st.session_state["set-sources"] = list(labels) if kept.sources is None else [s for s in labels if s in kept.sources]
-    st.multiselect("Interviews to search", list(labels), format_func=labels.get, key="set-sources",
-                   placeholder="Choose interviews", on_change=_keep)
+    # "all" is a switch, not every interview picked (a thousand chips): it stays all when one is added
+    st.session_state["set-all"] = kept.sources is None and not kept.nothing_chosen
+    st.toggle("Search every interview" if len(labels) != 1 else "Search the interview", key="set-all",
+              on_change=_keep, help="Off: choose the interviews a question searches")
+    if not st.session_state["set-all"]:
+        # a choice loses only interviews that are gone
+        st.session_state["set-sources"] = [s for s in labels if s in (kept.sources or ())]
+        st.multiselect("Interviews to search", list(labels), format_func=labels.get, key="set-sources",
+                       placeholder="Choose interviews", on_change=_keep)
     if bot.chat_model is not None:
         st.session_state["set-mode"] = "offline" if kept.offline else "model"
         st.radio("Answer with", ["model", "offline"], horizontal=True, key="set-mode", on_change=_keep,
