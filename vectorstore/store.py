@@ -2,10 +2,10 @@
 reads (`vectorstore.corpus`), from a lexicon kept beside the store (`vectorstore.lexicon`) that is
 brought up to date one changed transcript at a time.
 
-Two collections per store: `<name>` holds one record per passage (its embedding, text and offsets
-as metadata, id = the passage's stable id) and `<name>-sources` one record per transcript (its
-exact text and metadata, with the ids of its passages), so that citations can be checked and
-transcripts shown without the original files.
+Two collections per store (`vectorstore.records`): `<name>` holds one record per passage (its
+embedding, and its offsets and speaker as metadata; id = the passage's stable id) and
+`<name>-sources` one record per transcript (its exact text and metadata, with the ids of its
+passages), so that citations can be checked and transcripts shown without the original files.
 
 Re-ingesting an edited file is atomic for readers: the new version's passages are written first,
 then the transcript's record is switched to the new text and passage ids in one write, then the
@@ -33,11 +33,12 @@ from typing import Callable
 
 import numpy as np
 
+from ingest.transcript import Passage, Transcript, text_sha256
 from vectorstore.errors import EmbeddingMismatchError, StoreError, StoreMissingError
-from ingest.transcript import Passage, Transcript, Turn
-from ingest.transcript import text_sha256
 from vectorstore.corpus import Corpus, SourceInfo
 from vectorstore.lexicon import Lexicon
+from vectorstore.records import (PAGE, is_current, lexicon_key, passage_of, passage_record, read_all, source_infos,
+                                  source_record, version_of)
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -50,67 +51,6 @@ class IngestResult:
     kept: int
     seconds: float
     reused: int = 0  # new passages whose vector came from the old version's identical text
-
-
-PAGE = 5000  # records per read: SQLite refuses statements with more than 32,766 variables
-
-
-def read_all(collection, include: list[str], where: dict | None = None, page: int = PAGE) -> dict[str, list]:
-    """Every record of `collection` (matching `where`), read a page at a time, as one `get` result."""
-    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
-    offset = 0
-    while True:
-        got = collection.get(where=where, include=include, limit=page, offset=offset)
-        for key in out:
-            out[key] += [] if got[key] is None else list(got[key])  # embeddings come as one array
-        if len(got["ids"]) < page:
-            return out
-        offset += page
-
-
-def _metadata(p: Passage, text: str) -> dict:
-    """A passage's record: where it is in the transcript's `text` and who said it. Its words are
-    not stored again (they are `text[start:end]`; Chroma would also index them in full text), nor
-    its question's, unless they differ from the span (a captions turn joins its cues' texts)."""
-    meta = {"source": p.source, "start": p.start, "end": p.end, "speaker": p.speaker, "role": p.role,
-            "turn_index": p.turn_index}
-    if p.timing:
-        meta["timing"] = p.timing
-    if q := p.question:
-        meta |= {"q_index": q.index, "q_speaker": q.speaker, "q_start": q.start, "q_end": q.end}
-        if text[q.start : q.end] != q.text:
-            meta["q_text"] = q.text
-    return meta
-
-
-def _passage(pid: str, document: str | None, meta: dict, text: str) -> Passage:
-    """The passage of a record, its words from `text` (its transcript's) where the record holds none."""
-    question = None
-    if "q_index" in meta:
-        q_text = meta.get("q_text", text[meta["q_start"] : meta["q_end"]])
-        question = Turn(meta["q_index"], meta["q_speaker"], "question", q_text, meta["q_start"], meta["q_end"])
-    return Passage(pid, meta["source"], meta["start"], meta["end"], text[meta["start"] : meta["end"]]
-                   if document is None else document, meta["speaker"], meta["role"], question, meta["turn_index"],
-                   meta.get("timing"))
-
-
-def _version(metas: list[dict]) -> tuple:
-    """What identifies the store's state: each transcript's source, text hash and ingest time."""
-    return tuple(sorted((m["source"], m["sha256"], m.get("ingested_at", 0)) for m in metas))
-
-
-def _key(meta: dict) -> str:
-    """What names one version of a transcript in the lexicon: its record's text hash, ingest time and passages."""
-    return json.dumps([meta["sha256"], meta.get("ingested_at", 0), text_sha256(meta.get("passage_ids") or "")])
-
-
-def _is_current(pid: str, source: str, current: dict[str, set[str] | None]) -> bool:
-    """A passage of the version its transcript's record names (any passage, for a record written
-    before records named their passages); none of a transcript with no record."""
-    if source not in current:
-        return False
-    ids = current[source]
-    return ids is None or pid in ids
 
 
 def _missing_errors() -> tuple[type[BaseException], ...]:
@@ -242,20 +182,20 @@ class Store:
                 if pending:
                     pending.result()
                 pending = writer.submit(collection.upsert, ids=[p.id for p in chunk], embeddings=vectors,
-                                        metadatas=[_metadata(p, transcript.text) for p in chunk])
+                                        metadatas=[passage_record(p, transcript.text) for p in chunk])
                 if progress:
                     progress(i + len(chunk), len(new))
             if pending:
                 pending.result()
         record = sources.get(ids=[self._source_id(transcript.source)], include=["metadatas"])["metadatas"]
-        meta = self._source_meta(transcript)
+        meta = source_record(transcript)
         if changed := not record or record[0].get("sha256") != meta["sha256"] or \
                 record[0].get("passage_ids") != meta["passage_ids"]:
             # the switch: from here on readers see the new version (its passages are all written)
             sources.upsert(ids=[self._source_id(transcript.source)], embeddings=[[1.0]], documents=[transcript.text],
                            metadatas=[meta])
         current = meta if changed else record[0]
-        self._index(collection).put(transcript.source, _key(current), transcript.passages)
+        self._index(collection).put(transcript.source, lexicon_key(current), transcript.passages)
         for i in range(0, len(stale), PAGE):  # only now the old version's passages go
             collection.delete(ids=stale[i : i + PAGE])
         self._forget(wrote=True)
@@ -356,17 +296,6 @@ class Store:
     def _source_id(source: str) -> str:
         return "s-" + text_sha256(source)[:24]
 
-    @staticmethod
-    def _source_meta(t: Transcript) -> dict:
-        meta = {"source": t.source, "title": t.title, "format": t.format, "sha256": t.sha256,
-                "speakers": json.dumps(list(t.speakers)), "turns": len(t.turns), "questions": len(t.questions),
-                "passages": len(t.passages), "ingested_at": time.time(),
-                "descriptions": json.dumps([list(pair) for pair in t.descriptions]),
-                "passage_ids": json.dumps([p.id for p in t.passages])}
-        if t.date:
-            meta["date"] = t.date
-        return meta
-
     # -- reading ----------------------------------------------------------------------------
     @_reachable
     def is_empty(self) -> bool:
@@ -380,17 +309,7 @@ class Store:
         """What the store knows of each transcript (from the last read while the stamp is unchanged)."""
         if self._cache is not None and self._stamp_seen is not None and self._stamp() == self._stamp_seen:
             return list(self._cache[1].sources)
-        return self._source_infos(read_all(self._sources(create=False), ["metadatas"])["metadatas"])
-
-    @staticmethod
-    def _source_infos(metas: list[dict]) -> list[SourceInfo]:
-        infos = [
-            SourceInfo(m["source"], m["title"], m.get("date"), m["format"], m["sha256"], tuple(json.loads(m["speakers"])),
-                       m["turns"], m["questions"], m["passages"],
-                       tuple(tuple(pair) for pair in json.loads(m.get("descriptions", "[]"))), m.get("ingested_at"))
-            for m in metas
-        ]
-        return sorted(infos, key=lambda s: s.source)
+        return source_infos(read_all(self._sources(create=False), ["metadatas"])["metadatas"])
 
     @_reachable
     def source_text(self, source: str) -> str:
@@ -411,13 +330,13 @@ class Store:
         if self._cache is not None and stamp is not None and stamp == self._stamp_seen:
             return self._cache[1]
         metas = read_all(self._sources(create=False), ["metadatas"])["metadatas"]
-        version = _version(metas)
+        version = version_of(metas)
         others_wrote = stamp != self._own_stamp if stamp is not None and self._own_stamp else version != self._seen
         if self._seen is not None and others_wrote and self.reopen:
             with self._lock:
                 self._reopen()  # another process wrote: our client's vectors are out of date
         self._seen, self._stamp_seen, self._texts, self._handle = version, stamp, {}, None
-        infos = tuple(self._source_infos(metas))
+        infos = tuple(source_infos(metas))
         if self._cache is not None and self._cache[0] == version:
             if self._cache[1].sources != infos:  # a title changed: the passages did not
                 self._cache = (version, self._cache[1].retitled(infos))
@@ -434,7 +353,7 @@ class Store:
         transcript it does not hold in that version; forget removed ones."""
         collection = self._collection(create=False)
         lexicon = self._index(collection)
-        keys = {m["source"]: _key(m) for m in metas}
+        keys = {m["source"]: lexicon_key(m) for m in metas}
         sha256 = {m["source"]: m["sha256"] for m in metas}
         held = lexicon.keys()
         for source in held.keys() - keys.keys():
@@ -452,13 +371,13 @@ class Store:
             texts: dict[str, str | None] = {}
             for pid, document, meta in zip(got["ids"], got["documents"], got["metadatas"]):
                 source = meta["source"]
-                if not _is_current(pid, source, current):
+                if not is_current(pid, source, current):
                     continue
                 if source not in texts:  # the words of the version whose passages these are
                     texts[source] = self._text_of(source, sha256[source])
                 if texts[source] is None:
                     continue
-                by_source[source].append(_passage(pid, document, meta, texts[source]))
+                by_source[source].append(passage_of(pid, document, meta, texts[source]))
             for source, passages in by_source.items():
                 if texts.get(source, "") is None or current[source] is not None and len(passages) != len(current[source]):
                     continue  # rewritten while we read: the next question reads it again
