@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -244,7 +245,20 @@ def test_a_store_without_the_collection_says_where_it_looked(settings, interview
         other.corpus()
     message = str(caught.value)
     assert str(settings.store_dir) in message and "'other'" in message and "VERBATIM_COLLECTION" in message
+    assert repr(settings.collection) in message, "the collection the store does hold is named"
     assert "\n" not in message
+
+
+def test_a_first_question_on_an_empty_store_folder_says_to_ingest(settings, tmp_path, monkeypatch):
+    """The app's first run makes the folder before anything is ingested: the line says the store at
+    ./store holds nothing yet (as the user would type the folder) and how to ingest the bundled interview."""
+    monkeypatch.chdir(tmp_path)
+    open_store(replace(settings, store_dir=Path("store")), create=True, embeddings=HashEmbeddings())
+    with pytest.raises(StoreMissingError) as caught:
+        open_store(replace(settings, store_dir=Path("store")), embeddings=HashEmbeddings()).corpus()
+    message = str(caught.value)
+    assert message.startswith("nothing ingested yet in the store at ./store: ")
+    assert "python -m ingest data/interviews/*.txt" in message and "\n" not in message
 
 
 def test_a_lexicon_built_from_the_store_holds_every_passage_as_ingested(settings, tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vectorstore.client import make_client, server_address, write_lock
+from vectorstore.client import make_client, server_address, shown, write_lock
 from vectorstore.embeddings import MiniLMEmbeddings, OpenAIEmbeddingModel
 from vectorstore.errors import EmbeddingMismatchError, StoreBusyError, StoreError, StoreMissingError
 from vectorstore.store import Corpus, IngestResult, SourceInfo, Store
@@ -19,7 +19,7 @@ def open_store(store_dir: Path | str | None, embeddings, collection: str = "verb
                create: bool = False) -> Store:
     """The store in `store_dir` (or on the server at `chroma_url`), searched with `embeddings`."""
     reopen = None if chroma_url else (lambda: make_client(store_dir, None))  # a server sees every write itself
-    where = f"the Chroma server at {chroma_url}" if chroma_url else f"the store at {Path(store_dir or 'store')}"
+    where = f"the Chroma server at {chroma_url}" if chroma_url else f"the store at {shown(Path(store_dir or 'store'))}"
     client = make_client(store_dir, chroma_url, create=create)
     return Store(client, embeddings, collection, reopen, where, lexicon_path(store_dir, collection, chroma_url))
 

@@ -49,9 +49,8 @@ def make_client(store_dir: Path | str | None, chroma_url: str | None = None, cre
             raise StoreError(f"cannot reach the Chroma server at {chroma_url}: is `chroma run` started? ({exc})") from None
     path = store_folder(store_dir, create)
     if not create and not (path / "chroma.sqlite3").exists():
-        shown = str(path) if path.is_absolute() or str(path).startswith(".") else f"./{path}"
         raise StoreMissingError(
-            f"no store at {shown} (--store or VERBATIM_STORE chooses another folder): ingest a transcript first "
+            f"no store at {shown(path)} (--store or VERBATIM_STORE chooses another folder): ingest a transcript first "
             f"with `python -m ingest FILE` (the bundled interview: `python -m ingest data/interviews/*.txt`, or `make run`)"
         )
     try:
@@ -59,6 +58,16 @@ def make_client(store_dir: Path | str | None, chroma_url: str | None = None, cre
     except Exception as exc:  # chromadb's InternalError for a damaged or foreign database, OSError, ...
         raise StoreError(f"cannot open the store at {path} ({exc}): if it is damaged, move it away and ingest "
                          f"the transcripts again") from None
+
+
+def shown(path: Path | str) -> str:
+    """A folder as a user would type it.
+
+    >>> shown("store"), shown("./data/store"), shown("/srv/store")
+    ('./store', './data/store', '/srv/store')
+    """
+    path = str(path)
+    return path if path.startswith(("/", ".")) else f"./{path}"
 
 
 def store_folder(store_dir: Path | str | None, create: bool) -> Path:

@@ -151,11 +151,20 @@ class Store:
             raise self._missing() from None
 
     def _missing(self) -> StoreMissingError:
-        """Nothing ingested where we looked: say where, and how to look elsewhere."""
+        """Nothing ingested where we looked: say where, what is there instead, and how to look elsewhere."""
+        try:
+            others = sorted({c.name.removesuffix("-sources") for c in self.client.list_collections()} - {self.name})
+        except Exception:  # the line is said all the same, only less precisely
+            others = []
+        if others:
+            names = ", ".join(repr(name) for name in others)
+            return StoreMissingError(
+                f"{self.where} holds no collection {self.name!r}, only {names}: set VERBATIM_COLLECTION to one of "
+                f"those, or ingest into {self.name!r} with `python -m ingest FILE`")
         return StoreMissingError(
-            f"nothing ingested in {self.where} (collection {self.name!r}): ingest a transcript first with `python -m "
-            f"ingest FILE` using the same --store, VERBATIM_STORE, VERBATIM_CHROMA_URL and VERBATIM_COLLECTION as this "
-            f"command, or point them at the store you ingested into")
+            f"nothing ingested yet in {self.where}: ingest a transcript first with `python -m ingest FILE` (the "
+            f"bundled interview: `python -m ingest data/interviews/*.txt`) using the same --store, VERBATIM_STORE, "
+            f"VERBATIM_CHROMA_URL and VERBATIM_COLLECTION ({self.name!r}) as this command")
 
     # -- writing ----------------------------------------------------------------------------
     @_reachable
