@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from bot import calibration
 from bot.extractive import Sentence
 from bot.retrieve import Hit, Query
-from vectorstore.lexical import LexicalIndex, stem
+from vectorstore.corpus import LexicalView
+from vectorstore.lexical import stem
 from vectorstore.lexical import terms as _terms
 
 QUESTION_FEATURES = ("best_sentence", "best_passage", "passage_gap", "best_within", "sentence_gap", "best_meaning",
@@ -62,7 +63,7 @@ def unknown_names(question: str, known: frozenset[str]) -> float:
     return float(sum(1 for parts in names if parts and any(stem(part) not in known for part in parts)))
 
 
-def evidence(query: Query, hits: list[Hit], sentences: list[Sentence], index: LexicalIndex,
+def evidence(query: Query, hits: list[Hit], sentences: list[Sentence], index: LexicalView,
              known: frozenset[str]) -> tuple[float, ...]:
     """Feature values for `QUESTION_FEATURES`; `known` holds the searched transcripts' terms."""
     words = query.terms + query.context_terms  # a follow-up means its context too

@@ -21,7 +21,8 @@ from bot import calibration
 from bot.answer import Citation
 from bot.retrieve import Hit, Query, coverage
 from ingest.spans import sentence_spans
-from vectorstore.lexical import LexicalIndex, terms
+from vectorstore.corpus import LexicalView
+from vectorstore.lexical import terms
 
 PASSAGE_FEATURES = ("dense", "lead_dense", "lexical", "score_rel", "rank", "coverage", "best_meaning",
                     "best_meaning_rel", "best_words", "opens_turn", "interviewer_asked", "interviewer_unasked",
@@ -104,7 +105,7 @@ class SentenceScorer:
                 self._vectors[key] = np.asarray(vector, dtype=np.float32)
         return [self._vectors[k] for k in keys]
 
-    def features(self, query: Query, hits: list[Hit], index: LexicalIndex, first_passages: set[str]) -> list[Sentence]:
+    def features(self, query: Query, hits: list[Hit], index: LexicalView, first_passages: set[str]) -> list[Sentence]:
         """Every sentence of the top passages with its features (probabilities not yet set).
 
         `first_passages` holds the ids of passages that open their turn (their first sentence is
@@ -145,7 +146,7 @@ class SentenceScorer:
             out.append(Sentence(hit, start, end, meaning, features, passage_features))
         return out
 
-    def sentences(self, query: Query, hits: list[Hit], index: LexicalIndex, first_passages: set[str]) -> list[Sentence]:
+    def sentences(self, query: Query, hits: list[Hit], index: LexicalView, first_passages: set[str]) -> list[Sentence]:
         """Scored sentences of the top passages, most probable answer first."""
         calibrated = self.calibrated or calibration.load()
         return score(self.features(query, hits, index, first_passages), calibrated.passage, calibrated.sentence)

@@ -16,8 +16,8 @@ import numpy as np
 from bot import speakers
 from bot.conversation import StandaloneQuestion, asks_about_interviewee, asks_about_interviewer
 from ingest.transcript import Passage
-from vectorstore.corpus import ANSWER, QUESTION, Corpus
-from vectorstore.lexical import LexicalIndex, terms
+from vectorstore.corpus import ANSWER, QUESTION, Corpus, LexicalView
+from vectorstore.lexical import terms
 
 # Fusion weights, chosen on the development sets (`python scripts/calibrate.py --sweep` prints the sweep).
 QUESTION_WEIGHT = 0.3  # share of an answer's dense score that comes from its lead-in (question)
@@ -166,7 +166,7 @@ def interviewer_only_share(query: Query, corpus) -> float:
     return only / sum(weights)
 
 
-def coverage(query_terms: tuple[str, ...], found: set[str] | frozenset[str], index: LexicalIndex) -> float:
+def coverage(query_terms: tuple[str, ...], found: set[str] | frozenset[str], index: LexicalView) -> float:
     """IDF-weighted share of the query's terms among `found` (0..1)."""
     if not query_terms:
         return 0.0

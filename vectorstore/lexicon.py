@@ -154,7 +154,7 @@ class Lexicon:
         rows["speaker"] = [speakers.index(p.speaker) for p in passages]
         rows["led"] = [bool(lead) for lead in leads]
         rows["opening"] = [i == 0 or passages[i - 1].turn_index != p.turn_index for i, p in enumerate(passages)]
-        vocabulary = sorted(set(df) | set(in_questions) | set(elsewhere))
+        vocabulary = sorted(df)  # a passage's own terms are among its document's
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")

@@ -414,30 +414,37 @@ class Store:
 
     def _exact_search(self, collection, vector: np.ndarray, k: int, spans: list, speakers: list[str] | None) -> dict[str, float]:
         """The `k` nearest passages of a few transcripts (`spans`, by `speakers`), compared here."""
-        ids, vectors = [], []
+        ids, matrices = [], []
         for source, first, count, _ in spans:
-            key = (source, first, count)  # rows are new whenever a transcript is written again
-            if key not in self._scoped:
-                own = self._index(collection).ids_between(first, first + count - 1)
-                got = {pid: vector for i in range(0, len(own), PAGE) for pid, vector in zip(
-                    *(lambda g: (g["ids"], g["embeddings"]))(collection.get(ids=own[i : i + PAGE], include=["embeddings"])))}
-                matrix = np.asarray([got[pid] for pid in own if pid in got], dtype=np.float32).reshape(-1, len(vector))
-                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-                if len(self._scoped) >= 16:
-                    self._scoped.pop(next(iter(self._scoped)))
-                self._scoped[key] = ([pid for pid in own if pid in got], matrix)
-            own, matrix = self._scoped[key]
+            own, matrix = self._scope_vectors(collection, source, first, count)
             if speakers:
                 chosen = set(self._index(collection).ids_between(first, first + count - 1, speakers))
                 keep = [i for i, pid in enumerate(own) if pid in chosen]
                 own, matrix = [own[i] for i in keep], matrix[keep]
             ids += own
-            vectors.append(matrix)
+            matrices.append(matrix)
         if not ids:
             return {}
-        similarity = np.concatenate(vectors) @ (vector / np.linalg.norm(vector)).astype(np.float32)
+        similarity = np.concatenate(matrices) @ (vector / np.linalg.norm(vector)).astype(np.float32)
         best = np.argsort(-similarity, kind="stable")[:k]
         return {ids[i]: float(similarity[i]) for i in best}
+
+    def _scope_vectors(self, collection, source: str, first: int, count: int) -> tuple[list[str], np.ndarray]:
+        """One transcript's passage ids and unit vectors (rows first..first+count-1), kept for 16 transcripts."""
+        key = (source, first, count)  # rows are new whenever a transcript is written again
+        if key not in self._scoped:
+            wanted = self._index(collection).ids_between(first, first + count - 1)
+            held: dict[str, list[float]] = {}
+            for i in range(0, len(wanted), PAGE):
+                got = collection.get(ids=wanted[i : i + PAGE], include=["embeddings"])
+                held.update(zip(got["ids"], got["embeddings"]))
+            own = [pid for pid in wanted if pid in held]
+            matrix = np.asarray([held[pid] for pid in own], dtype=np.float32).reshape(len(own), -1)
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            if len(self._scoped) >= 16:
+                self._scoped.pop(next(iter(self._scoped)))
+            self._scoped[key] = (own, matrix)
+        return self._scoped[key]
 
     @_reachable
     def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None,
