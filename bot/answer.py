@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot import labels
 from ingest.transcript import Passage, Turn
 
 
@@ -83,6 +84,12 @@ class Answer:
     confidence: str | None = None  # "high" (an answer), "low" (the closest passages), None when abstained
     scores: dict[str, float] = field(default_factory=dict)  # the calibrated probabilities behind the outcome
     searched: tuple[str, ...] = ()  # the sources searched
+    label: str = ""  # what the reader is told: "answer", "likely", "closest", "not_addressed" (`bot.labels`)
+    stated_rate: float | None = None  # the share of answers so labelled that were right out of fold; None: not measured
+
+    def __post_init__(self):
+        if not self.label:  # an answer made before labels: its outcome's own label
+            object.__setattr__(self, "label", labels.for_outcome(self.outcome))
 
     @property
     def outcome(self) -> str:
@@ -101,6 +108,7 @@ class Answer:
                          "score": r.score} for r in self.related],
             "confidence": self.confidence, "dropped": list(self.dropped), "notice": self.notice, "model": self.model,
             "outcome": self.outcome, "scores": dict(self.scores), "searched": list(self.searched),
+            "label": self.label, "stated_rate": self.stated_rate,
         }
         return out
 
@@ -120,5 +128,6 @@ class Answer:
                   for r in data.get("related", [])),
             tuple(data.get("dropped", [])), data.get("notice"), data.get("model"),
             tuple((s, start, end) for s, start, end in data.get("retrieved", [])), data.get("confidence"),
-            dict(data.get("scores", {})), tuple(data.get("searched", [])),
+            dict(data.get("scores", {})), tuple(data.get("searched", [])), data.get("label", ""),
+            data.get("stated_rate"),
         )

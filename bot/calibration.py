@@ -8,7 +8,11 @@ Four of them steer the offline answerer:
 - `answerable`: P(the searched transcripts answer the question at all): below its threshold the
   bot says the interview does not address it;
 - `answer`: P(the best quote answers the question): at or above its threshold the quote is stated
-  as the answer (`confidence: "high"`); below it the best passages are offered as candidates.
+  as the answer (`confidence: "high"`); below it the best passages are offered as candidates,
+  labelled "likely" at or above `likely_threshold` and "closest" below it (`bot.labels`).
+
+`rates` holds each label's stated rate: the share of answers given that label that were right when
+leaving each transcript out, and how many answers it was measured on.
 
 `bot.evaluation.calibrate` (`make calibrate`) fits them on development questions of many
 transcripts, chooses the thresholds on transcripts each fit did not see, and writes
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,15 +68,24 @@ class Calibration:
     answerable: LogisticModel  # P(the transcript answers the question at all); its threshold abstains
     answer: LogisticModel  # P(the best quote is the answer); its threshold earns "high"
     second_threshold: float  # sentence probability that earns a further citation in an answer
+    likely_threshold: float = 1.0  # P(answer) from which the closest passages are labelled a likely answer
+    rates: dict[str, tuple[float | None, int]] = field(default_factory=dict)  # label: (stated rate, answers measured)
+
+    def stated_rate(self, label: str) -> float | None:
+        return self.rates.get(label, (None, 0))[0]
 
     def to_json(self) -> dict:
         return {"passage": self.passage.to_json(), "sentence": self.sentence.to_json(), "answerable": self.answerable.to_json(),
-                "answer": self.answer.to_json(), "second_threshold": round(self.second_threshold, 6)}
+                "answer": self.answer.to_json(), "second_threshold": round(self.second_threshold, 6),
+                "likely_threshold": round(self.likely_threshold, 6),
+                "labels": {k: {"stated_rate": rate, "measured": n} for k, (rate, n) in self.rates.items()}}
 
     @classmethod
     def from_json(cls, data: dict) -> Calibration:
+        rates = {k: (v["stated_rate"], v["measured"]) for k, v in data.get("labels", {}).items()}
         return cls(LogisticModel.from_json(data["passage"]), LogisticModel.from_json(data["sentence"]), LogisticModel.from_json(data["answerable"]),
-                   LogisticModel.from_json(data["answer"]), float(data["second_threshold"]))
+                   LogisticModel.from_json(data["answer"]), float(data["second_threshold"]),
+                   float(data.get("likely_threshold", 1.0)), rates)
 
 
 @lru_cache(maxsize=4)

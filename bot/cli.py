@@ -18,6 +18,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from bot import labels
 from bot.answer import Answer
 from bot.errors import USER_ERRORS, InputError
 from bot.jsonl import lines_of, parse_question_line
@@ -58,16 +59,21 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-OUTCOME_LINES = {
-    "answer": "Answer (high confidence):",
-    "candidates": "Closest passages (low confidence: not a confirmed answer):",
-    "not_addressed": "Not addressed:",
+LABEL_LINES = {
+    labels.ANSWER: "Answer (high confidence):",
+    labels.LIKELY: "Likely answer (not confirmed):",
+    labels.CLOSEST: "Closest passages (low confidence: not a confirmed answer):",
+    labels.NOT_ADDRESSED: "Not addressed:",
 }
 
 
 def render(answer: Answer) -> str:
-    """An answer for the terminal: the text, then one line per citation."""
-    lines = [OUTCOME_LINES.get(answer.outcome, answer.outcome), answer.text]
+    """An answer for the terminal: its label and what the label was measured to mean, the text,
+    then one line per citation."""
+    lines = [LABEL_LINES.get(answer.label, answer.label)]
+    if said := labels.explain(answer.label, answer.stated_rate):
+        lines.append(f"({said})")
+    lines.append(answer.text)
     if answer.notice:
         lines.append(f"(note: {answer.notice})")
     for c in answer.citations:

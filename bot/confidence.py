@@ -8,7 +8,8 @@ Two logistic models over question-level evidence, both fitted across transcripts
   words they never use.
 - `answer`: is the best quote the answer? At or above its threshold: the quote is the answer
   (`confidence: "high"`); otherwise the best sentence of each top passage is offered as the
-  passages closest to the question (`confidence: "low"`).
+  passages closest to the question (`confidence: "low"`), labelled a likely answer when the
+  probability reaches `likely_threshold` (`bot.labels`).
 
     >>> unknown_names("What did Kaja Kallas say about Kazakhstan?", frozenset({"kazakhs"}))
     2.0
@@ -20,7 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot import calibration
+from bot import calibration, labels
 from bot.extractive import Sentence
 from bot.retrieve import Hit, Query
 from vectorstore.corpus import LexicalView
@@ -50,6 +51,11 @@ class Decision:
     outcome: str  # ANSWER, CANDIDATES or NOT_ADDRESSED
     answerable: float  # P(something searched answers the question)
     answer: float  # P(the best quote is the answer)
+    label: str = ""  # what the reader is told (`bot.labels`); the outcome's own label when not graded
+
+    def __post_init__(self):
+        if not self.label:
+            object.__setattr__(self, "label", labels.for_outcome(self.outcome))
 
     @property
     def confidence(self) -> str | None:
@@ -107,4 +113,7 @@ def decide(features: tuple[float, ...], calibrated: calibration.Calibration | No
     answer = calibrated.answer.probability(features)
     if answerable < calibrated.answerable.threshold:
         return Decision(NOT_ADDRESSED, answerable, answer)
-    return Decision(ANSWER if answer >= calibrated.answer.threshold else CANDIDATES, answerable, answer)
+    if answer >= calibrated.answer.threshold:
+        return Decision(ANSWER, answerable, answer)
+    return Decision(CANDIDATES, answerable, answer,
+                    labels.LIKELY if answer >= calibrated.likely_threshold else labels.CLOSEST)

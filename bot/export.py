@@ -29,6 +29,7 @@ import html
 import re
 from datetime import datetime, timezone
 
+from bot import labels
 from bot.evidence import Evidence, Exchange
 
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
@@ -38,8 +39,7 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what CommonMark, HTML and Word take as
 _EDGE_BLANKS = re.compile(r"^[ \t]+|[ \t]+$")
 NOTE_QUESTION_CHARS = 120  # a note quotes at most this much of the interviewer's question
 
-OUTCOME_LABELS = {"answer": "Answer", "candidates": "Closest passages, not a confirmed answer",
-                  "not_addressed": "Not addressed"}
+OUTCOME_LABELS = labels.TITLES  # what each label is called, as the app calls it
 
 
 def markdown_escape(text: str) -> str:
@@ -126,14 +126,25 @@ def attribution(ev: Evidence) -> str:
 
 
 def outcome(ex: Exchange) -> tuple[str, str | None]:
-    """The answer's outcome as the app shows it, and a sentence that says what it means (or None)."""
+    """The answer's label as the app shows it, and what it means and was measured to mean (or None).
+
+    >>> from bot.answer import Answer
+    >>> outcome(Exchange(Answer("Q?", "Q?", "x", (), False, "extractive", confidence="low", label="likely",
+    ...                         stated_rate=0.76)))
+    ('Likely answer', 'The first quote is probably the answer: check it. About 3 in 4 answers labelled like this were right on interviews the bot was not fitted on.')
+    """
     a = ex.answer
+    measured = labels.explain(a.label, a.stated_rate)
     if a.abstained:
-        return OUTCOME_LABELS["not_addressed"], _flat(a.text) or "The interview does not address this question."
-    if a.outcome == "candidates":
-        return OUTCOME_LABELS["candidates"], ("The interview may not address this question directly: these are the "
-                                              "passages closest to it; check the quotes below.")
-    return OUTCOME_LABELS["answer"], None
+        said = _flat(a.text) or "The interview does not address this question."
+    elif a.label == labels.LIKELY:
+        said = "The first quote is probably the answer: check it."
+    elif a.outcome == "candidates":
+        said = "The interview may not address this question directly: these are the passages closest to it; check the quotes below."
+    else:
+        said = None
+    statement = " ".join(part for part in (said, measured) if part) or None
+    return OUTCOME_LABELS.get(a.label, a.label), statement
 
 
 def sources(exchanges: list[Exchange]) -> list[Evidence]:

@@ -250,13 +250,16 @@ def compose(citations: list[Citation], titles: dict[str, str] | None = None) -> 
     return " ".join(parts)
 
 
-def compose_candidates(citations: list[Citation], titles: dict[str, str] | None = None) -> str:
-    """The candidates outcome, said as such: not the answer, the passages closest to the question.
+def compose_candidates(citations: list[Citation], titles: dict[str, str] | None = None, likely: bool = False) -> str:
+    """The candidates outcome, said as such: not a confirmed answer, the passages closest to the
+    question; with `likely`, the first of them as the likely answer.
 
     >>> from ingest.transcript import Passage
     >>> p = Passage("p-1", "a.txt", 0, 9, "We agree.", "Interviewee", "answer", None, 1)
     >>> compose_candidates([Citation.from_passage(1, p, 0, 9)])
     'The interview may not answer this directly. The passages closest to your question: [1] the interviewee: “We agree.”'
+    >>> compose_candidates([Citation.from_passage(1, p, 0, 9), Citation.from_passage(2, p, 3, 9)], likely=True)
+    'Likely answer: [1] the interviewee: “We agree.” Also close to your question: [2] the interviewee: “agree.”'
     """
     several = titles is not None and len(titles) > 1
     items = []
@@ -265,6 +268,9 @@ def compose_candidates(citations: list[Citation], titles: dict[str, str] | None 
         who = who[0].lower() + who[1:] if who.startswith("The ") else who
         where = f" in “{titles[c.source]}”" if several and c.source in titles else ""
         items.append(f"[{c.n}] {who}{where}: “{c.quote}”")
+    if likely:
+        rest = f" Also close to your question: {'; '.join(items[1:])}" if len(items) > 1 else ""
+        return f"Likely answer: {items[0]}{rest}"
     subject = "interviews searched" if several else "interview"
     return f"The {subject} may not answer this directly. The passages closest to your question: " + "; ".join(items)
 

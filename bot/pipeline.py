@@ -15,7 +15,7 @@ import logging
 import time
 from typing import Callable
 
-from bot import calibration, confidence, llm
+from bot import calibration, confidence, labels, llm
 from bot.answer import Answer, Citation, Related
 from bot.cite import verify
 from bot.confidence import ANSWER, CANDIDATES, NOT_ADDRESSED, Decision
@@ -109,7 +109,8 @@ class Bot:
             else:
                 quotes = choose_candidates(sentences, max_citations)
             citations = [Citation.from_passage(n, hit.passage, s, e) for n, (hit, s, e) in enumerate(quotes, 1)]
-            text = compose(citations, titles) if decision.outcome == ANSWER else compose_candidates(citations, titles)
+            text = (compose(citations, titles) if decision.outcome == ANSWER
+                    else compose_candidates(citations, titles, likely=decision.label == labels.LIKELY))
         citations, problems = verify(citations, {c.source: self.store.source_text(c.source) for c in citations})
         dropped += problems
         timings["answer"] = time.perf_counter() - t
@@ -118,11 +119,17 @@ class Bot:
         scores = {"answerable": round(decision.answerable, 4), "answer": round(decision.answer, 4)}
         searched_sources = tuple(titles)
         if not citations:
+            label = labels.NOT_ADDRESSED
             return Answer(question, standalone.text, self._abstention(standalone, titles), (), True, mode, timings,
                           tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, scores,
-                          searched_sources)
+                          searched_sources, label, self._stated_rate(label, mode))
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
-                      notice, model, retrieved, decision.confidence, scores, searched_sources)
+                      notice, model, retrieved, decision.confidence, scores, searched_sources, decision.label,
+                      self._stated_rate(decision.label, mode))
+
+    def _stated_rate(self, label: str, mode: str) -> float | None:
+        """The label's rate measured out of fold; a model's answers were not measured so."""
+        return self.calibrated.stated_rate(label) if mode == "extractive" else None
 
     def _standalone(self, question: str, history: list[dict],
                     deadline: llm.Deadline) -> tuple[StandaloneQuestion, str | None]:

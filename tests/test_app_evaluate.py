@@ -77,9 +77,16 @@ def test_the_evaluate_page_runs_a_shipped_test_set(interview_bot):
     report = at.session_state["eval_report"][1]["systems"]["bot"]
     assert bot["verbatim"]["bot"] == "1.000" == f"{report['verbatim_rate']:.3f}"
     assert bot["hit rate"]["bot"] == f"{report['hit_rate']:.3f}" and report["questions"] >= 50
-    # both charts: hit rate against precision, and risk–coverage from the bot's confidence scores
-    assert [t.label for t in at.tabs] == ["Hit rate and precision", "Risk–coverage"]
-    assert len(at.get("image")) == 2 and at.session_state["eval_report"][1]["risk_coverage"]["bot"]
+    # the charts: hit rate against precision, risk–coverage from the bot's confidence scores, and the
+    # labels' reliability: what each label states against what it got on this test set
+    assert [t.label for t in at.tabs] == ["Hit rate and precision", "Risk–coverage", "Labels: stated and observed"]
+    assert len(at.get("image")) == 3 and at.session_state["eval_report"][1]["risk_coverage"]["bot"]
+    labels = at.session_state["eval_report"][1]["labels"]
+    shown = at.dataframe[0].value
+    assert list(shown["label"]) == ["Answer", "Likely answer", "Closest passages, not a confirmed answer", "Not addressed"]
+    assert list(shown["answers"]) == [m["answers"] for m in labels.values()]
+    assert sum(m["answers"] for m in labels.values()) == report["questions"]
+    assert labels["not_addressed"]["stated"] == interview_bot.calibrated.stated_rate("not_addressed")
     assert "Searched only the test set’s interview: Interview EU Kazakhstan." in texts(at)
     assert at.code[0].value == "python -m bot eval eval/interview-eu-kazakhstan.testset.jsonl"
 

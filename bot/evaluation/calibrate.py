@@ -41,12 +41,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import calibration, confidence, extractive, retrieve
+from bot import calibration, confidence, extractive, labels, retrieve
 from bot.backends import open_store
 from bot.conversation import standalone_question
 from bot.evaluation import report as reports
 from bot.evaluation.evaluate import EvalCase, cited_answer, load_testset, resolve_gold
-from bot.evaluation.metrics import Cited, overlaps, risk_coverage, summarize
+from bot.evaluation.metrics import Cited, label_rates, overlaps, risk_coverage, summarize
 from bot.pipeline import Bot
 from bot.settings import Settings
 from ingest import load_transcript
@@ -65,6 +65,7 @@ DEVELOPMENT = ["eval/interview-eu-kazakhstan.testset.jsonl", "eval/heldout/inter
                "eval/hearings-unanswerable.testset.jsonl", "eval/unanswerable/*.jsonl"]
 FALSE_ABSTENTION_TARGET = 0.03  # on out-of-fold predictions, below the 0.05 promised on new transcripts
 ANSWER_PRECISION_TARGET = 0.92  # likewise, above the 0.9 promised
+LIKELY_PRECISION_TARGET = 0.8  # "likely answer": right at least 0.75 of the time on new transcripts
 MIN_ANSWERS = 20  # a "high" threshold needs this many out-of-fold answers above it
 INNER_FOLDS = 5
 TRANSCRIPT_BALANCE = 0.0
@@ -264,19 +265,26 @@ def choose_abstention_threshold(p: np.ndarray, answerable: np.ndarray) -> float:
     return float(ordered[int(np.floor(FALSE_ABSTENTION_TARGET * len(ordered)))] - 1e-6)
 
 
-def choose_answer_threshold(p: np.ndarray, hit: np.ndarray, kept: np.ndarray) -> float:
-    """The lowest threshold above which stated answers (among questions not abstained on) reach
-    ANSWER_PRECISION_TARGET, with at least MIN_ANSWERS of them; 1.0 (never "high") if none does."""
-    order = np.argsort(-p[kept])
-    right = np.cumsum(hit[kept][order])
+def choose_answer_threshold(p: np.ndarray, hit: np.ndarray, kept: np.ndarray,
+                            target: float = ANSWER_PRECISION_TARGET, above: float = 1.0) -> float:
+    """The lowest threshold above which answers (among questions not abstained on, below `above`)
+    reach `target` precision, with at least MIN_ANSWERS of them; `above` (no such label) if none does.
+
+    >>> p = np.linspace(1, 0, 40); hit = np.arange(40) < 25
+    >>> round(choose_answer_threshold(p, hit, np.ones(40, bool), 0.9), 3)
+    0.333
+    """
+    band = kept & (p < above)
+    order = np.argsort(-p[band])
+    right = np.cumsum(hit[band][order])
     count = np.arange(1, len(order) + 1)
-    good = [i for i in range(len(order)) if count[i] >= MIN_ANSWERS and right[i] / count[i] >= ANSWER_PRECISION_TARGET]
+    good = [i for i in range(len(order)) if count[i] >= MIN_ANSWERS and right[i] / count[i] >= target]
     # the deepest cut whose precision still holds, among cuts where it holds from there up to the top
     best = None
     for i in good:
-        if all(right[j] / count[j] >= ANSWER_PRECISION_TARGET for j in range(MIN_ANSWERS - 1, i + 1)):
+        if all(right[j] / count[j] >= target for j in range(MIN_ANSWERS - 1, i + 1)):
             best = i
-    return float(p[kept][order][best]) if best is not None else 1.0
+    return float(p[band][order][best]) if best is not None else above
 
 
 def choose_second_threshold(rows: list[Row]) -> float:
@@ -309,9 +317,11 @@ def fit(examples: list[Example], corpus_index) -> calibration.Calibration:
     labels = np.array([r.answerable for r in rows])
     hits = np.array([r.answer_hit for r in rows])
     abstain_at = choose_abstention_threshold(p_answerable, labels)
-    answer_at = choose_answer_threshold(p_answer, hits, p_answerable >= abstain_at)
+    kept = p_answerable >= abstain_at
+    answer_at = choose_answer_threshold(p_answer, hits, kept)
+    likely_at = choose_answer_threshold(p_answer, hits, kept, LIKELY_PRECISION_TARGET, answer_at)
     return calibration.Calibration(passage, sentence, replace(answerable_model, threshold=abstain_at),
-                                   replace(answer_model, threshold=answer_at), choose_second_threshold(rows))
+                                   replace(answer_model, threshold=answer_at), choose_second_threshold(rows), likely_at)
 
 
 # -- measuring ----------------------------------------------------------------------------------
@@ -333,9 +343,9 @@ def leave_one_transcript_out(examples: list[Example], store, embeddings, texts, 
     return results
 
 
-HEADLINE = ("questions", "answerable", "hit_rate", "citation_precision", "answer_precision", "answer_coverage",
-            "candidates_hit_rate", "shown_hit_rate", "abstention_recall", "false_abstention_rate",
-            "cited_chars_per_answer", "verbatim_rate")
+HEADLINE = ("questions", "answerable", "hit_rate", "hit_at_2", "highlight_hit_rate", "citation_precision",
+            "answer_precision", "answer_coverage", "candidates_hit_rate", "shown_hit_rate", "abstention_recall",
+            "false_abstention_rate", "cited_chars_per_answer", "verbatim_rate")
 TARGETS = {"answer_precision": (">=", 0.9), "answer_coverage": (">=", 0.5), "shown_hit_rate": (">=", 0.85),
            "abstention_recall": (">=", 0.8), "false_abstention_rate": ("<=", 0.05), "cited_chars_per_answer": ("<=", 500),
            "verbatim_rate": (">=", 1.0)}
@@ -360,6 +370,7 @@ def loto_report(results: dict[str, list[Cited]]) -> dict:
         "off_topic": summarize([c for c in pooled if c.category == "off-topic"]),
         "by_kind": {k: summarize(v) for k, v in sorted(by_kind.items())},
         "by_transcript": {g: summarize(cs) for g, cs in results.items()},
+        "labels": label_rates(pooled, labels.LABELS),
         "risk_coverage": {"all": risk_coverage(pooled), **{k: risk_coverage(v) for k, v in sorted(by_kind.items())}},
     }
     return report
@@ -402,6 +413,12 @@ def loto_markdown(report: dict) -> str:
     rows += list(report["by_transcript"].items())
     for name, m in rows:
         out.append(f"| {name} | " + " | ".join(reports.cell(m.get(c)) for c in cols) + " |")
+    out += ["", "## What each label was measured to mean", "",
+            "Each question was labelled by models fitted without its transcript. The rate is the share of answers "
+            "with that label that were right (the first citation is the answer; for not addressed, nothing answers): "
+            "it is the rate the app states.", "", "| label | answers | rate |", "|---|---|---|"]
+    for label, m in report.get("labels", {}).items():
+        out.append(f"| {label} | {m['answers']} | {reports.cell(m['rate'])} |")
     separation = report.get("feature_separation") or {}
     if separation:
         out += ["", "## How well each feature alone separates answerable from unanswerable questions", "",
@@ -473,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     for e in examples:
         counts[e.group] += 1
     data = {"note": "written by `make calibrate` (bot/evaluation/calibrate.py); do not edit by hand",
-            "development_questions": dict(sorted(counts.items())), **final.to_json(),
+            "development_questions": dict(sorted(counts.items())),
+            **replace(final, rates={k: (v["rate"], v["answers"]) for k, v in report["labels"].items()}).to_json(),
             "leave_one_transcript_out": {k: _without_timings(report[k])
                                          for k in ("pooled", "pooled_on_topic", "off_topic", "by_kind")}}
     if not args.dry_run:

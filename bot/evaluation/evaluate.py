@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bot.errors import InputError
 from bot.jsonl import read_json_lines
-from bot.evaluation.metrics import Cited, risk_coverage, summarize
+from bot.evaluation.metrics import Cited, label_rates, risk_coverage, summarize
+from bot.labels import LABELS
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def cited_answer(case: EvalCase, answer, texts: dict[str, str], passages_by_sour
         case.id, case.answerable, answer.abstained, citations, case.gold_spans,
         gold_passages(case, passages_by_source.get(case.source, [])), case.source,
         [(r[0], r[1], r[2]) for r in answer.retrieved], seconds, case.category, answer.outcome,
-        answer.scores.get("answer"),
+        answer.scores.get("answer"), answer.label,
     )
 
 
@@ -168,14 +169,19 @@ def evaluate(bot, cases: list[EvalCase], baselines: list[str] = (), progress=Non
         systems[name] = run_bot(other, cases, texts, passages_by_source)
     for name, search in make_baselines(list(baselines), texts, bot.embeddings).items():
         systems[name] = run_baseline(search, cases, passages_by_source)
-    return build_report(cases, systems, bot.model_name or "extractive", texts)
+    return build_report(cases, systems, bot.model_name or "extractive", texts, bot.calibrated.rates)
 
 
-def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: str, texts: dict[str, str]) -> dict:
+def build_report(cases: list[EvalCase], systems: dict[str, list[Cited]], mode: str, texts: dict[str, str],
+                 stated: dict[str, tuple[float | None, int]] | None = None) -> dict:
+    """The report; with `stated` (each label's stated rate), how each label held on these questions."""
     categories = sorted({c.category for c in cases if c.category})
     by_id = {c.id: c for c in cases}
     report = {"questions": len(cases), "mode": mode, "systems": {}, "categories": {}, "failures": [],
               "risk_coverage": {}, "searched": sorted({s for c in cases for s in c.searched or texts})}
+    if stated is not None:
+        report["labels"] = {label: m | {"stated": stated.get(label, (None, 0))[0]}
+                            for label, m in label_rates(systems["bot"], LABELS).items()}
     for name, results in systems.items():
         report["systems"][name] = summarize(results)
         if any(r.score is not None for r in results):

@@ -47,12 +47,51 @@ class Cited:
     category: str | None = None
     outcome: str | None = None  # "answer", "candidates", "not_addressed"; None for a baseline
     score: float | None = None  # the system's confidence that its first citation is the answer
+    label: str | None = None  # what the reader was told (`bot.labels`); None for a baseline
 
 
 def first_is_hit(c: Cited) -> bool:
     """The first citation (the answer's own quote) overlaps the gold."""
     return c.answerable and not c.abstained and bool(c.citations) and _on_source(c, c.citations[0][0]) and overlaps(
         (c.citations[0][1], c.citations[0][2]), c.gold_spans)
+
+
+def contains(span: Span, gold: list[Span]) -> bool:
+    """True when `span` holds a whole gold span, or lies inside one (a gold span longer than a quote
+    can be, such as a hearing's whole turn).
+
+    >>> contains((0, 30), [(5, 20)]), contains((10, 15), [(5, 20)]), contains((10, 25), [(5, 20)])
+    (True, True, False)
+    """
+    return any((span[0] <= g[0] and g[1] <= span[1]) or (g[0] <= span[0] and span[1] <= g[1]) for g in gold)
+
+
+def first_holds_answer(c: Cited) -> bool:
+    """The first citation's highlighted span (not its passage) holds the answer: a whole gold span."""
+    return c.answerable and not c.abstained and bool(c.citations) and _on_source(c, c.citations[0][0]) and contains(
+        (c.citations[0][1], c.citations[0][2]), c.gold_spans)
+
+
+def label_right(c: Cited) -> bool:
+    """Whether the label the reader saw held: "not addressed" is right when nothing answers; any
+    other label when its first citation is the answer."""
+    return not c.answerable if c.abstained else first_is_hit(c)
+
+
+def label_rates(results: list[Cited], labels: tuple[str, ...]) -> dict[str, dict[str, float | int | None]]:
+    """For each label: how many answers had it and the share of them that were right.
+
+    >>> r = [Cited("a", True, False, [("s", 0, 5, True)], [(0, 9)], [], "s", label="likely"),
+    ...      Cited("b", False, True, [], [], [], "s", label="not_addressed")]
+    >>> label_rates(r, ("likely", "not_addressed"))
+    {'likely': {'answers': 1, 'rate': 1.0}, 'not_addressed': {'answers': 1, 'rate': 1.0}}
+    """
+    out = {}
+    for label in labels:
+        chosen = [c for c in results if c.label == label]
+        out[label] = {"answers": len(chosen),
+                      "rate": round(sum(map(label_right, chosen)) / len(chosen), 4) if chosen else None}
+    return out
 
 
 def risk_coverage(results: list[Cited]) -> list[tuple[float, float]]:
@@ -79,9 +118,10 @@ def _on_source(c: Cited, source: str) -> bool:
     return c.source is None or source == c.source
 
 
-def is_hit(c: Cited) -> bool:
+def is_hit(c: Cited, first: int | None = None) -> bool:
+    """A citation (of the `first` few, when given) overlaps the gold."""
     return c.answerable and not c.abstained and any(
-        _on_source(c, s) and overlaps((a, b), c.gold_spans) for s, a, b, _ in c.citations
+        _on_source(c, s) and overlaps((a, b), c.gold_spans) for s, a, b, _ in c.citations[:first]
     )
 
 
@@ -115,6 +155,8 @@ def summarize(results: list[Cited]) -> dict[str, float | int | None]:
         "questions": len(results),
         "answerable": len(answerable),
         "hit_rate": share(sum(map(is_hit, answerable)), len(answerable)),
+        "hit_at_2": share(sum(is_hit(c, 2) for c in answerable), len(answerable)),
+        "highlight_hit_rate": share(sum(map(first_holds_answer, answerable)), len(answerable)),
         "answer_precision": share(sum(map(first_is_hit, answers)), len(answers)),
         "answer_coverage": share(sum(c.answerable for c in answers), len(answerable)) if answers or candidates else None,
         "candidates_hit_rate": share(sum(map(is_hit, candidates)), len(candidates)),

@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 COLUMNS = [
-    ("hit_rate", "hit rate"), ("citation_precision", "citation precision"), ("answer_precision", "answer precision"),
+    ("hit_rate", "hit rate"), ("hit_at_2", "hit@2"), ("highlight_hit_rate", "answer in highlight"),
+    ("citation_precision", "citation precision"), ("answer_precision", "answer precision"),
     ("answer_coverage", "answer coverage"), ("candidates_hit_rate", "candidates hit"), ("verbatim_rate", "verbatim"),
     ("cited_chars_per_answer", "cited chars/answer"), ("abstention_recall", "abstention recall"),
     ("false_abstention_rate", "false abstention"), ("mrr", "MRR"), ("recall_at_3", "recall@3"),
@@ -22,6 +23,9 @@ COLUMNS = [
 EXPLAINED = {
     "hit_rate": "share of answerable questions with a citation overlapping the gold (abstentions count as "
                 "misses); higher is better",
+    "hit_at_2": "share of answerable questions whose first two citations hold the gold; higher is better",
+    "highlight_hit_rate": "share of answerable questions whose first citation's highlighted span (not its passage) "
+                          "holds a whole gold quote; higher is better",
     "citation_precision": "share of citations inside a gold passage; higher is better",
     "answer_precision": "of the stated answers (`confidence: high`), the share whose first quote is the answer",
     "answer_coverage": "share of answerable questions that got a stated answer (`confidence: high`)",
@@ -123,6 +127,13 @@ def markdown(report: dict, title: str = "Evaluation") -> str:
            *([said, ""] if said else []), *GLOSSARY, "",
            "| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    if report.get("labels"):
+        out += ["", "## What the labels promised and what they got", "",
+                "Each label states the rate measured when leaving each development transcript out (`make calibrate`); "
+                "observed is the share of this test set's answers with that label that were right.", "",
+                "| label | answers | stated | observed |", "|---|---|---|---|"]
+        for label, m in report["labels"].items():
+            out.append(f"| {label} | {m['answers']} | {cell(m['stated'])} | {cell(m['rate'])} |")
     categories = report.get("categories", {}).get("bot") or {}
     if categories:
         out += ["", "## The bot by category", "", "| category | questions | hit rate | citation precision | abstention recall | false abstention |",
@@ -191,6 +202,36 @@ def risk_chart(curves: dict[str, list], path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def reliability_figure(labels: dict[str, dict], title: str = ""):
+    """A reliability diagram: for each label, the rate it states against the rate observed (bars),
+    with how many answers had it; a Matplotlib figure (the caller saves or shows it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [k for k, m in labels.items() if m.get("answers")]
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    xs = range(len(names))
+    stated = [labels[k].get("stated") for k in names]
+    observed = [labels[k]["rate"] for k in names]
+    ax.bar([x - 0.2 for x in xs], [v or 0 for v in stated], 0.4, label="stated (left-out transcripts)", color="#7f8c8d")
+    ax.bar([x + 0.2 for x in xs], observed, 0.4, label="observed here", color="#c0392b")
+    for x, k, s in zip(xs, names, stated):
+        if s is not None:  # the band a stated rate should hold to
+            ax.plot([x - 0.4, x + 0.4], [s - 0.1, s - 0.1], color="#555", lw=0.8, ls=":")
+            ax.plot([x - 0.4, x + 0.4], [s + 0.1, s + 0.1], color="#555", lw=0.8, ls=":")
+        ax.annotate(f"{labels[k]['answers']} answers", (x, 1.02), ha="center", fontsize=8)
+    ax.set_xticks(list(xs), [k.replace("_", " ") for k in names])
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("share right")
+    ax.set_title(title or "What each label promised (stated) and got (observed); dotted: ±0.1", fontsize=9)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return fig
+
+
 def write(report: dict, folder: Path, title: str = "Evaluation") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / "report.json", folder / "report.md", folder / "chart.png", folder / "risk-coverage.png"]
@@ -198,4 +239,11 @@ def write(report: dict, folder: Path, title: str = "Evaluation") -> list[Path]:
     paths[1].write_text(markdown(report, title), encoding="utf-8")
     chart(report, paths[2])
     risk_chart(report.get("risk_coverage") or {}, paths[3], f"Risk–coverage: {title}")
+    if report.get("labels"):
+        import matplotlib.pyplot as plt
+
+        fig = reliability_figure(report["labels"], f"Labels, stated and observed: {title}")
+        paths.append(folder / "reliability.png")
+        fig.savefig(paths[-1])
+        plt.close(fig)
     return paths

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from bot.ui import state
+from bot import labels
 from bot.errors import USER_ERRORS
 from bot.evidence import Exchange, gather, history_of, transcript_segments
 from bot.export import briefing_markdown, file_stem, markdown_escape
@@ -56,11 +57,15 @@ def _badges(answer, titles: dict[str, str]) -> None:
         if answer.abstained:
             where = "the interviews searched" if len(answer.searched) > 1 else "the interview"
             st.badge(f"Not addressed in {where}", icon=":material/block:", color="orange")
+        elif answer.label == labels.LIKELY:
+            st.badge(f"Likely answer · {n} verbatim", icon=":material/check_circle:", color="blue")
         elif answer.outcome == "candidates":
             st.badge(f"Closest passages, not a confirmed answer · {n} verbatim", icon=":material/travel_explore:",
                      color="orange")
         else:
             st.badge(f"Answer · {n} verbatim citation{'s' * (n != 1)}", icon=":material/verified:", color="green")
+    if said := labels.explain(answer.label, answer.stated_rate):
+        st.caption(markdown_escape(said))
     if answer.searched:
         st.caption(markdown_escape(searched_line(answer.searched, titles)))
 

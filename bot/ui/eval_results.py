@@ -19,6 +19,7 @@ import streamlit as st
 from bot.conversation import standalone_question
 from bot.evaluation import report as reports
 from bot.export import markdown_escape
+from bot.labels import TITLES
 from bot.ui import state
 
 FAILURES_PER_PAGE = 10
@@ -168,9 +169,36 @@ def show(name: str, report: dict, titles: dict[str, str], command: str | None = 
     failures(report["failures"], titles)
 
 
+def reliability_rows(labels: dict[str, dict]) -> list[dict]:
+    """The labels' table: what each promised, what it got here, on how many answers.
+
+    >>> reliability_rows({"likely": {"answers": 4, "rate": 0.75, "stated": 0.8}})
+    [{'label': 'Likely answer', 'answers': 4, 'stated rate': '0.800', 'observed here': '0.750', 'within ±0.1': 'yes'}]
+    """
+    rows = []
+    for label, m in labels.items():
+        within = None if m["rate"] is None or m.get("stated") is None else abs(m["rate"] - m["stated"]) <= 0.1
+        rows.append({"label": TITLES.get(label, label), "answers": m["answers"], "stated rate": reports.cell(m.get("stated")),
+                     "observed here": reports.cell(m["rate"]), "within ±0.1": {True: "yes", False: "no", None: "–"}[within]})
+    return rows
+
+
 def _charts(report: dict) -> None:
     curves = {name: curve for name, curve in (report.get("risk_coverage") or {}).items() if curve}
-    tabs = st.tabs(["Hit rate and precision", "Risk–coverage"] if curves else ["Hit rate and precision"])
+    names = ["Hit rate and precision"] + (["Risk–coverage"] if curves else [])
+    labelled = report.get("labels") and any(m["answers"] for m in report["labels"].values())
+    tabs = st.tabs(names + (["Labels: stated and observed"] if labelled else []))
+    if labelled:
+        with tabs[-1]:
+            import matplotlib.pyplot as plt
+
+            fig = reports.reliability_figure(report["labels"])
+            st.pyplot(fig, clear_figure=True)
+            plt.close(fig)
+            st.caption("Each label states the share of its answers that were right on development transcripts the "
+                       "models were not fitted on (leave one transcript out); observed is that share on this test "
+                       "set. A right answer's first citation is the answer; a right “not addressed” has no answer.")
+            st.dataframe(reliability_rows(report["labels"]), hide_index=True)
     with tempfile.TemporaryDirectory() as folder:
         with tabs[0]:
             reports.chart(report, Path(folder) / "chart.png")
