@@ -8,8 +8,9 @@ conversation redraws its answers without asking again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ingest.speakers import Speaker
 from ingest.transcript import Passage, Turn
 
 
@@ -26,6 +27,8 @@ class Citation:
     question: Turn | None
     passage_id: str
     role: str = "answer"
+    speaker_name: str | None = None  # who `speaker` (the transcript's label) is, when known
+    speaker_role: str | None = None  # "EU official": given with `--speaker`, or the `speakers:` header's
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, start: int, end: int) -> Citation:
@@ -35,23 +38,30 @@ class Citation:
         quote = passage.text[start - passage.start : end - passage.start]
         return cls(n, passage.source, start, end, quote, passage.speaker, passage.question, passage.id, passage.role)
 
+    def credited(self, person: Speaker) -> Citation:
+        """This citation with who its speaker is (`SourceInfo.person`): their name and role."""
+        return replace(self, speaker_name=person.person_name, speaker_role=person.role)
+
     def to_json(self) -> dict:
         q = self.question
         return {
             "n": self.n, "source": self.source, "start": self.start, "end": self.end, "quote": self.quote,
-            "speaker": self.speaker, "role": self.role, "passage_id": self.passage_id,
+            "speaker": self.speaker, "speaker_name": self.speaker_name, "speaker_role": self.speaker_role,
+            "role": self.role, "passage_id": self.passage_id,
             "question": None if q is None else {"text": q.text, "speaker": q.speaker, "start": q.start, "end": q.end,
                                                 "index": q.index, "role": q.role},
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Citation:
-        """The citation `to_json()` gave (a question saved before `index`/`role` were kept gets -1, "question")."""
+        """The citation `to_json()` gave (a question saved before `index`/`role` were kept gets -1, "question";
+        one saved before speakers had names, no name or role)."""
         q = data.get("question")
         question = None if q is None else Turn(q.get("index", -1), q["speaker"], q.get("role", "question"), q["text"],
                                                q["start"], q["end"])
         return cls(data["n"], data["source"], data["start"], data["end"], data["quote"], data["speaker"], question,
-                   data.get("passage_id", ""), data.get("role", "answer"))
+                   data.get("passage_id", ""), data.get("role", "answer"), data.get("speaker_name"),
+                   data.get("speaker_role"))
 
 
 @dataclass(frozen=True)

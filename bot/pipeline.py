@@ -15,7 +15,7 @@ import logging
 import time
 from typing import Callable
 
-from bot import calibration, confidence, llm
+from bot import calibration, confidence, llm, speakers
 from bot.answer import Answer, Citation, Related
 from bot.cite import verify
 from bot.confidence import ANSWER, CANDIDATES, NOT_ADDRESSED, Decision
@@ -97,7 +97,8 @@ class Bot:
                 else:
                     # The model's verified answer decides: every quote found verbatim is an answer;
                     # an answer that lost quotes to verification is offered with less confidence.
-                    text, citations, mode, model = checked.text, checked.citations, "llm", self.model_name
+                    text, mode, model = checked.text, "llm", self.model_name
+                    citations = speakers.credited(checked.citations, corpus.searched(sources))
                     decision = Decision(CANDIDATES if dropped else ANSWER, 1.0, 0.5 if dropped else 1.0)
             except ModelError as exc:
                 log.warning("%s", exc)
@@ -108,7 +109,8 @@ class Bot:
                 quotes = choose_quotes(sentences, max_citations, self.calibrated.second_threshold)
             else:
                 quotes = choose_candidates(sentences, max_citations)
-            citations = [Citation.from_passage(n, hit.passage, s, e) for n, (hit, s, e) in enumerate(quotes, 1)]
+            citations = speakers.credited([Citation.from_passage(n, hit.passage, s, e)
+                                           for n, (hit, s, e) in enumerate(quotes, 1)], corpus.searched(sources))
             text = compose(citations, titles) if decision.outcome == ANSWER else compose_candidates(citations, titles)
         citations, problems = verify(citations, {c.source: self.store.source_text(c.source) for c in citations})
         dropped += problems

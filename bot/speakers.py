@@ -1,9 +1,11 @@
-"""Who a question is about: "the official", "the activist", "Bekova", "the journalist" → speakers.
+"""Who a question is about: "the official", "the activist", "Bekova", "Jane Doe" → speakers.
 
 A question that names a person, or refers to one by role ("the minister", "the EU official"), is
 about that speaker's words: the answer may cite only them. Names come from the transcripts'
-speaker labels; roles from an optional `speakers: Jane Doe = EU official` header, the interview's
-title ("Interview with activist Aigerim Bekova") and the roles the parser inferred (who answers).
+speaker labels and the names the user gave (`--speaker "Interviewee=Jane Doe, EU official"`);
+roles from the roles the user gave, an optional `speakers: Jane Doe = EU official` header, the
+interview's title ("Interview with activist Aigerim Bekova") and the roles the parser inferred
+(who answers).
 
 A role that no speaker's description or title mentions ("the official", when only an activist is
 described) rules out the speakers described with a role of another kind (an activist is not an
@@ -30,9 +32,9 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from ingest.speakers import GENERIC
 from vectorstore.lexical import stem
 
-GENERIC = "Interviewer", "Interviewee"
 # Nouns that name a person by role, in kinds: a speaker described by a noun of one kind is not who
 # a question means by a noun of another kind. "The interviewee" and "the guest" mean whoever
 # answers; the interviewer's side is `bot.conversation.asks_about_interviewer`.
@@ -98,16 +100,17 @@ def _stems(text: str) -> frozenset[str]:
 def about(question: str, sources, answering: set[tuple[str, str]]) -> frozenset[tuple[str, str]] | None:
     """The (source, speaker) pairs a question is about, or None when it names nobody.
 
-    `sources` are the searched transcripts' `SourceInfo`s (speakers, title, descriptions);
+    `sources` are the searched transcripts' `SourceInfo`s (speakers, names, roles, title);
     `answering` the (source, speaker) pairs that give answers in them.
     """
-    named = {(info.source, s) for info in sources for s in named_speakers(question, info.speakers)}
+    named = {(info.source, s) for info in sources
+             for s in named_speakers(question, info.speakers) + _given_names(question, info)}
     if named:
         return frozenset(named)
     nouns = [n for n in role_nouns(question) if n not in ANY_RESPONDENT]
     if not nouns:
         return None
-    described = {(info.source, name): text for info in sources for name, text in info.descriptions}
+    described = {(info.source, label): role for info in sources for label, role in info.roles}
     titles = {info.source: info.title for info in sources}
     for key in answering:  # a title such as "Interview with activist Aigerim Bekova" describes who answers
         title = titles.get(key[0], "")
@@ -127,6 +130,12 @@ def about(question: str, sources, answering: set[tuple[str, str]]) -> frozenset[
     return frozenset(chosen)
 
 
+def _given_names(question: str, info) -> tuple[str, ...]:
+    """The labels of `info` whose speaker the user named, when the question uses that name ("Doe")."""
+    words = _words(question)
+    return tuple(s.label for s in info.people if s.name and name_parts(s.name) & words)
+
+
 def _other_kind(description: str, kind: str) -> bool:
     """True when `description` names a role of a kind other than `kind` (and none of `kind`)."""
     kinds = _kinds(description)
@@ -137,3 +146,9 @@ def _other_kind(description: str, kind: str) -> bool:
 def _kinds(description: str) -> frozenset[str]:
     """The kinds of role `description` names ("any" aside)."""
     return frozenset(KIND_OF[n] for n in ROLE_NOUNS if KIND_OF[n] != "any" and _mentions(description, n))
+
+
+def credited(citations, sources) -> list:
+    """`citations` with who said each, as the store knows the speaker (`SourceInfo.person`)."""
+    infos = {info.source: info for info in sources}
+    return [c.credited(infos[c.source].person(c.speaker)) if c.source in infos else c for c in citations]
