@@ -93,6 +93,7 @@ class Answer:
     confidence: str | None = None  # "high" (an answer), "low" (the closest passages), None when abstained
     scores: dict[str, float] = field(default_factory=dict)  # the calibrated probabilities behind the outcome
     searched: tuple[str, ...] = ()  # the sources searched
+    reason: str | None = None  # why not addressed, when not the usual "nothing answers it": "nobody_described"
 
     @property
     def outcome(self) -> str:
@@ -110,7 +111,7 @@ class Answer:
             "related": [{"source": r.source, "start": r.start, "end": r.end, "speaker": r.speaker, "text": r.text,
                          "score": r.score} for r in self.related],
             "confidence": self.confidence, "dropped": list(self.dropped), "notice": self.notice, "model": self.model,
-            "outcome": self.outcome, "scores": dict(self.scores), "searched": list(self.searched),
+            "outcome": self.outcome, "scores": dict(self.scores), "searched": list(self.searched), "reason": self.reason,
         }
         return out
 
@@ -130,5 +131,5 @@ class Answer:
                   for r in data.get("related", [])),
             tuple(data.get("dropped", [])), data.get("notice"), data.get("model"),
             tuple((s, start, end) for s, start, end in data.get("retrieved", [])), data.get("confidence"),
-            dict(data.get("scores", {})), tuple(data.get("searched", [])),
+            dict(data.get("scores", {})), tuple(data.get("searched", [])), data.get("reason"),
         )

@@ -120,9 +120,9 @@ class Bot:
         scores = {"answerable": round(decision.answerable, 4), "answer": round(decision.answer, 4)}
         searched_sources = tuple(titles)
         if not citations:
-            return Answer(question, standalone.text, self._abstention(standalone, titles), (), True, mode, timings,
-                          tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, scores,
-                          searched_sources)
+            return Answer(question, standalone.text, self._abstention(standalone, titles, query.nobody), (), True, mode,
+                          timings, tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, scores,
+                          searched_sources, "nobody_described" if query.nobody else None)
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
                       notice, model, retrieved, decision.confidence, scores, searched_sources)
 
@@ -138,7 +138,12 @@ class Bot:
             return offline, f"The model could not rewrite the follow-up ({exc}); the offline rewrite was used."
 
     @staticmethod
-    def _abstention(standalone: StandaloneQuestion, titles: dict[str, str]) -> str:
+    def _abstention(standalone: StandaloneQuestion, titles: dict[str, str], nobody: str | None = None) -> str:
+        if nobody:
+            where = f"the {len(titles)} interviews searched" if len(titles) > 1 else "the interview searched"
+            return (f"Nobody in {where} is described as “{nobody}”. If a speaker is, say who they are with "
+                    f"`python -m ingest --source SOURCE --speaker \"LABEL=NAME, ROLE\"` (or on the interview's "
+                    f"card in the app) and ask again.")
         if len(titles) > 1:
             return (f"None of the {len(titles)} interviews searched addresses this question: nothing in them "
                     f"answers “{standalone.focus}”.")
