@@ -13,6 +13,7 @@ passages (metadata lines, caption timings) as plain gaps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date as Date
 
 from bot.answer import Answer, Citation
 from ingest.spans import paragraph_spans
@@ -42,6 +43,24 @@ class Evidence:
         """
         a, b = self.citation.start - self.context_start, self.citation.end - self.context_start
         return self.context[:a], self.context[a:b], self.context[b:]
+
+    def credit(self) -> str:
+        """Who said it first, then where and when, as an article cites it: the speaker's name (else
+        their role, else the transcript's label), their role, the interview's title and date.
+
+        >>> from bot.answer import Citation
+        >>> c = Citation(1, "s", 0, 2, "Hi", "Interviewee", None, "p", speaker_name="Jane Doe", speaker_role="EU official")
+        >>> Evidence(c, "Interview EU Kazakhstan", "2024-11-27", "x", 1, 0, "Hi").credit()
+        'Jane Doe, EU official, in the interview “Interview EU Kazakhstan” on 27 November 2024'
+        >>> from dataclasses import replace
+        >>> Evidence(replace(c, speaker_name=None, speaker_role="human rights activist"), "Talk", None, "x", 1, 0, "Hi").credit()
+        'Human rights activist, in the interview “Talk”'
+        """
+        c = self.citation
+        who = [part for part in (c.speaker_name or c.speaker_role or c.speaker, c.speaker_name and c.speaker_role) if part]
+        when = f" on {long_date(self.date)}" if self.date else ""
+        lead = ", ".join(" ".join(part.split()) for part in who)
+        return f"{lead[:1].upper()}{lead[1:]}, in the interview “{' '.join(self.title.split())}”{when}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,23 @@ class Segment:
     speaker: str | None = None
     opens_turn: bool = False
     timing: str | None = None
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # English whatever the machine's locale, as the rest of the briefing
+
+
+def long_date(iso: str) -> str:
+    """A date written out, as an article gives it; anything but YYYY-MM-DD as it is.
+
+    >>> long_date("2024-11-27"), long_date("2024-06-02"), long_date("spring 2024")
+    ('27 November 2024', '2 June 2024', 'spring 2024')
+    """
+    try:
+        day = Date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def paragraph_number(text: str, offset: int) -> int:
