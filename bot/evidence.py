@@ -12,7 +12,7 @@ passages (metadata lines, caption timings) as plain gaps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 
 from bot.answer import Answer, Citation
@@ -32,6 +32,13 @@ class Evidence:
     context_start: int  # where `context` starts in the transcript text
     context: str  # the passage around the quote: text[context_start:context_start + len(context)]
     timing: str | None = None  # caption cue timing, for .vtt/.srt transcripts
+    asker: str | None = None  # the name of whoever asked the question the quote answers, when known
+
+    @property
+    def asked_by(self) -> str:
+        """Who asked the question the quote answers: their name, else the transcript's label."""
+        q = self.citation.question
+        return self.asker or (q.speaker if q is not None else "")
 
     def split(self) -> tuple[str, str, str]:
         """The context as (before, quote, after); the middle is the quote itself.
@@ -77,7 +84,7 @@ class Exchange:
         return {"answer": answer, "evidence": [
             {"citation": ev.citation.n, "title": ev.title, "date": ev.date, "sha256": ev.sha256,
              "paragraph": ev.paragraph, "context_start": ev.context_start, "context": ev.context,
-             "timing": ev.timing} for ev in self.evidence]}
+             "timing": ev.timing, "asker": ev.asker} for ev in self.evidence]}
 
     @classmethod
     def from_json(cls, data: dict) -> Exchange:
@@ -86,7 +93,7 @@ class Exchange:
         by_n = {c.n: c for c in answer.citations}
         return cls(answer, tuple(
             Evidence(by_n[ev["citation"]], ev["title"], ev["date"], ev["sha256"], ev["paragraph"], ev["context_start"],
-                     ev["context"], ev.get("timing")) for ev in data["evidence"]))
+                     ev["context"], ev.get("timing"), ev.get("asker")) for ev in data["evidence"]))
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,9 @@ def gather(answer: Answer, store) -> tuple[Evidence, ...]:
         info = infos.get(c.source)
         title, date, sha = (info.title, info.date, info.sha256) if info else (c.source, None, "")
         passage = corpus.passage(c.passage_id)
-        out.append(build_evidence(c, store.source_text(c.source), title, date, sha, passage))
+        evidence = build_evidence(c, store.source_text(c.source), title, date, sha, passage)
+        asker = info.person(c.question.speaker).person_name if info and c.question else None
+        out.append(replace(evidence, asker=asker) if asker else evidence)
     return tuple(out)
 
 

@@ -90,7 +90,7 @@ def note_text(ev: Evidence) -> str:
     if c.role == "question":
         said = ", asking (the interviewer's own words)"
     elif c.question is not None:
-        said = f", answering {c.question.speaker}'s question “{shorten(c.question.text)}”"
+        said = f", answering {ev.asked_by}'s question “{shorten(c.question.text)}”"
     timing = f", at {ev.timing}" if ev.timing else ""
     return f"{ev.credit()}{said}. Paragraph {ev.paragraph}, characters {c.start}–{c.end}{timing} of {c.source}."
 

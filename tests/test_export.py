@@ -306,16 +306,17 @@ def test_a_named_speaker_is_cited_as_articles_cite_in_every_export(tmp_path, min
 
     store = open_store(replace_settings(Settings(), tmp_path), create=True, embeddings=minilm)
     store.add(load_transcript(INTERVIEW, source=INTERVIEW_SOURCE))
-    store.describe(INTERVIEW_SOURCE, (Speaker("Interviewee", "Jane Doe", "EU official"),))
+    store.describe(INTERVIEW_SOURCE, (Speaker("Interviewee", "Jane Doe", "EU official"), Speaker("Interviewer", "Ann Lee")))
     answer = Bot(replace_settings(Settings(), tmp_path), store, minilm).ask("Is water a human right?")
     ex = Exchange(answer, gather(answer, store))
     credit = "Jane Doe, EU official, in the interview “Interview EU Kazakhstan” on 27 November 2024"
     md, plain, rich = briefing_markdown([ex]), clipboard_text(ex), clipboard_html(ex)
+    assert Exchange.from_json(ex.to_json()) == ex, "a saved conversation keeps who asked"
     assert [after for _, after in rendered_quotes(md)] == [f"— {credit}"] * len(ex.evidence)
     for ev in ex.evidence:
         c = ev.citation
         note = note_text(ev)
-        assert note.startswith(f"{credit}, answering Interviewer's question “")
+        assert note.startswith(f"{credit}, answering Ann Lee's question “")
         assert note.endswith(f". Paragraph {ev.paragraph}, characters {c.start}–{c.end} of {INTERVIEW_SOURCE}.")
         assert f"[^1-{c.n}]: {note}" in md, "the note reads as said: nothing in it needed escaping"
         assert f"{c.quote}\n— {credit} [{c.n}]" in plain and html.escape(f"— {credit} [{c.n}]") in rich

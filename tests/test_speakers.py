@@ -13,6 +13,7 @@ from ingest import parse_transcript
 from ingest.speakers import Speaker, parse_speaker
 from tests.conftest import INTERVIEW, HashEmbeddings
 from tests.test_cli import SOURCE, run
+from vectorstore.lexical import terms
 
 ACTIVIST = "eval/transcripts/interview-activist-almaty-2024-12-05.txt"
 
@@ -35,6 +36,8 @@ def test_a_speaker_is_named_and_described_when_ingested_and_the_answer_says_so(t
                                        "question: [1] Jane Doe: “"), "the offline answer names her"
     for c in answer["citations"]:
         assert (c["speaker"], c["speaker_name"], c["speaker_role"]) == ("Interviewee", "Jane Doe", "EU official")
+    plain = run("-m", "bot", "ask", "Is water a human right?", "--store", str(store)).stdout
+    assert f"  [1] Jane Doe, EU official (Interviewee), {SOURCE} " in plain
 
 
 def test_speakers_of_an_ingested_transcript_are_described_without_reading_it_again(tmp_path):
@@ -102,6 +105,8 @@ def test_describing_changes_the_record_only(settings):
     info = store.describe("talk.txt", (parse_speaker("Interviewee=Jane Doe, EU official"),))
     assert info.person("Interviewee") == Speaker("Interviewee", "Jane Doe", "EU official")
     assert store.sources()[0] == info and [(p.id, p.start, p.end) for p in store.corpus().passages] == before
+    known = store.corpus().known_terms()
+    assert all(term in known for term in terms("Jane Doe")), "her name is not a word the interview never used"
     with pytest.raises(SpeakerError, match="no speaker labelled “Host”"):
         store.describe("talk.txt", (Speaker("Host", "Ann"),))
     with pytest.raises(StoreError, match="--list"):

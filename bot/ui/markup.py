@@ -83,7 +83,7 @@ def card_html(ev: Evidence, anchor: str) -> str:
     before, quote, after = ev.split()
     role = "interviewer's question" if c.role == "question" else ("answer" if c.role == "answer" else c.role)
     if c.question is not None and c.role != "question":
-        asked = (f'<details class="vb-asked"><summary>Answering {escape(c.question.speaker)}\'s question '
+        asked = (f'<details class="vb-asked"><summary>Answering {escape(ev.asked_by)}\'s question '
                  f'<q>{escape(" ".join(c.question.text.split()))}</q></summary></details>')
     else:
         asked = '<div class="vb-asked">These are the interviewer\'s own words, not the interviewee\'s.</div>' \
