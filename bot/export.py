@@ -13,9 +13,8 @@ source list gives each cited transcript's SHA-256 so a reader can check the vers
 In Markdown, text is escaped only where it could become markup (`bot.markdown.markdown_literal`)
 and a quote line's edge blanks are character references: a renderer shows the quote character for
 character, the file reads as said, and a transcript's `<script>` or `![image](url)` stays text.
-The Word document is made by pandoc from its JSON syntax tree (`bot.word`), so no text is ever
-parsed as markup there. On the clipboard (`clipboard_html`, `clipboard_text`) everything is
-HTML-escaped.
+Word is made by pandoc from its JSON syntax tree (`bot.word`): no text is parsed as markup there.
+On the clipboard (`clipboard_html`, `clipboard_text`) everything is HTML-escaped.
 
     briefing_markdown([exchange, ...])   # str
     briefing_docx([exchange, ...])       # bytes of a .docx file (pandoc)

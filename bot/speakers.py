@@ -100,6 +100,8 @@ def references(question: str) -> list[Reference]:
     [('the NGO head', 'head', ('NGO',)), ('the head of the Zharyq Rights Initiative', 'head', ('Zharyq', 'Rights', 'Initiative'))]
     >>> [r.noun for r in references("In the interview with the EU official, what are EU officials paid?")]
     ['official']
+    >>> [(r.noun, r.qualifiers) for r in references("Did the head of the NGO or the minister reply?")]
+    [('head', ('NGO',)), ('minister', ())]
     """
     out = []
     for m in _ROLE.finditer(question):
@@ -117,15 +119,6 @@ def references(question: str) -> list[Reference]:
         phrase = f"{lead} {question[start:end]}"
         out.append(Reference(" ".join(phrase.split()), m.group("role").lower(), tuple(before + after)))
     return out
-
-
-def role_nouns(question: str) -> list[str]:
-    """Role nouns the question uses for a person: 'What does the EU official think?' → ['official'].
-
-    >>> role_nouns("Did the head of the NGO or the minister reply?"), role_nouns("What are EU officials paid?")
-    (['head', 'minister'], [])
-    """
-    return [r.noun for r in references(question)]
 
 
 @lru_cache(maxsize=65536)
@@ -156,7 +149,8 @@ def _mentions(text: str, word: str) -> bool:
 
 @lru_cache(maxsize=65536)  # titles and descriptions recur in every question: stem them once
 def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in re.findall(r"[\w’'\-]+", text.lower()))
+    """The stems of `text`'s words, a possessive's "'s" off ("the union's leader" is a union's)."""
+    return frozenset(stem(re.sub(r"['’]s$", "", w)) for w in re.findall(r"[\w’'\-]+", text.lower()))
 
 
 def about(question: str, sources, answering: set[tuple[str, str]]) -> frozenset[tuple[str, str]] | None:

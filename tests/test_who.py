@@ -68,12 +68,14 @@ def test_the_union_leader_is_found_by_his_role(three, question):
     assert answer.citations and cited(answer) == {(UNION_SOURCE, "Serik Abenov")}
 
 
-def test_without_his_interview_nobody_is_the_union_leader_and_the_answer_says_so(two):
+@pytest.mark.parametrize(("question", "phrase"), [("What does the union leader think about wages?", "the union leader"),
+                                                ("What does the union's leader think about wages?", "the union's leader")])
+def test_without_his_interview_nobody_is_the_union_leader_and_the_answer_says_so(two, question, phrase):
     """After his interview was removed, the question quoted the EU official instead of saying that
     nobody of that description is in the store."""
-    answer = two.ask("What does the union leader think about wages?")
+    answer = two.ask(question)
     assert (answer.outcome, answer.citations, answer.reason) == ("not_addressed", (), "nobody_described")
-    assert answer.text.startswith("Nobody in the 2 interviews searched is described as “the union leader”.")
+    assert answer.text.startswith(f"Nobody in the 2 interviews searched is described as “{phrase}”.")
     assert "--speaker" in answer.text
     json = answer.to_json()
     assert json["reason"] == "nobody_described" and json["abstained"] is True
