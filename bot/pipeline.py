@@ -122,7 +122,7 @@ class Bot:
         if not citations:
             return Answer(question, standalone.text, self._abstention(standalone, titles, query.nobody), (), True, mode,
                           timings, tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, scores,
-                          searched_sources, "nobody_described" if query.nobody else None)
+                          searched_sources, reason="nobody_described" if query.nobody else None)
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
                       notice, model, retrieved, decision.confidence, scores, searched_sources)
 
