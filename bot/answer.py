@@ -8,9 +8,10 @@ conversation redraws its answers without asking again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import labels
+from ingest.speakers import Speaker
 from ingest.transcript import Passage, Turn
 
 
@@ -27,6 +28,8 @@ class Citation:
     question: Turn | None
     passage_id: str
     role: str = "answer"
+    speaker_name: str | None = None  # who `speaker` (the transcript's label) is, when known
+    speaker_role: str | None = None  # "EU official": given with `--speaker`, or the `speakers:` header's
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, start: int, end: int) -> Citation:
@@ -36,23 +39,30 @@ class Citation:
         quote = passage.text[start - passage.start : end - passage.start]
         return cls(n, passage.source, start, end, quote, passage.speaker, passage.question, passage.id, passage.role)
 
+    def credited(self, person: Speaker) -> Citation:
+        """This citation with who its speaker is (`SourceInfo.person`): their name and role."""
+        return replace(self, speaker_name=person.person_name, speaker_role=person.role)
+
     def to_json(self) -> dict:
         q = self.question
         return {
             "n": self.n, "source": self.source, "start": self.start, "end": self.end, "quote": self.quote,
-            "speaker": self.speaker, "role": self.role, "passage_id": self.passage_id,
+            "speaker": self.speaker, "speaker_name": self.speaker_name, "speaker_role": self.speaker_role,
+            "role": self.role, "passage_id": self.passage_id,
             "question": None if q is None else {"text": q.text, "speaker": q.speaker, "start": q.start, "end": q.end,
                                                 "index": q.index, "role": q.role},
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Citation:
-        """The citation `to_json()` gave (a question saved before `index`/`role` were kept gets -1, "question")."""
+        """The citation `to_json()` gave (a question saved before `index`/`role` were kept gets -1, "question";
+        one saved before speakers had names, no name or role)."""
         q = data.get("question")
         question = None if q is None else Turn(q.get("index", -1), q["speaker"], q.get("role", "question"), q["text"],
                                                q["start"], q["end"])
         return cls(data["n"], data["source"], data["start"], data["end"], data["quote"], data["speaker"], question,
-                   data.get("passage_id", ""), data.get("role", "answer"))
+                   data.get("passage_id", ""), data.get("role", "answer"), data.get("speaker_name"),
+                   data.get("speaker_role"))
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class Answer:
     confidence: str | None = None  # "high" (an answer), "low" (the closest passages), None when abstained
     scores: dict[str, float] = field(default_factory=dict)  # the calibrated probabilities behind the outcome
     searched: tuple[str, ...] = ()  # the sources searched
+    reason: str | None = None  # why not addressed, when not the usual "nothing answers it": "nobody_described"
     label: str = ""  # what the reader is told: "answer", "likely", "closest", "not_addressed" (`bot.labels`)
     stated_rate: float | None = None  # the share of answers so labelled that were right out of fold; None: not measured
 
@@ -107,7 +118,7 @@ class Answer:
             "related": [{"source": r.source, "start": r.start, "end": r.end, "speaker": r.speaker, "text": r.text,
                          "score": r.score} for r in self.related],
             "confidence": self.confidence, "dropped": list(self.dropped), "notice": self.notice, "model": self.model,
-            "outcome": self.outcome, "scores": dict(self.scores), "searched": list(self.searched),
+            "outcome": self.outcome, "scores": dict(self.scores), "searched": list(self.searched), "reason": self.reason,
             "label": self.label, "stated_rate": self.stated_rate,
         }
         return out
@@ -128,6 +139,6 @@ class Answer:
                   for r in data.get("related", [])),
             tuple(data.get("dropped", [])), data.get("notice"), data.get("model"),
             tuple((s, start, end) for s, start, end in data.get("retrieved", [])), data.get("confidence"),
-            dict(data.get("scores", {})), tuple(data.get("searched", [])), data.get("label", ""),
+            dict(data.get("scores", {})), tuple(data.get("searched", [])), data.get("reason"), data.get("label", ""),
             data.get("stated_rate"),
         )

@@ -78,7 +78,9 @@ def render(answer: Answer) -> str:
         lines.append(f"(note: {answer.notice})")
     for c in answer.citations:
         asked = f' — answering: "{c.question.text[:120]}{"…" if len(c.question.text) > 120 else ""}"' if c.question else ""
-        lines.append(f"  [{c.n}] {c.speaker}, {c.source} {c.start}-{c.end}{asked}")
+        who = ", ".join(part for part in (c.speaker_name, c.speaker_role) if part)
+        who = f"{who} ({c.speaker})" if who else c.speaker  # the transcript's label, as --list and --speaker say it
+        lines.append(f"  [{c.n}] {who}, {c.source} {c.start}-{c.end}{asked}")
     for r in answer.related:
         lines.append(f"  related: {r.speaker}, {r.source} {r.start}-{r.end}: {r.text[:100]}…")
     return printable("\n".join(lines))

@@ -10,6 +10,7 @@ all, and `USER_ERRORS` is what the CLIs and the app catch:
     ├── ModelError                the configured chat model failed (timeout, refusal, HTTP error)
     └── ConversationsError        the saved-conversations database cannot be read or written
     TranscriptError (ingest)      a transcript that is empty, binary, too big, not UTF-8, unknown
+    └── SpeakerError              a --speaker naming a label the transcript does not have
     StoreError (vectorstore)      the Chroma store cannot serve this request
     ├── StoreMissingError         nothing ingested yet (or the wrong --store)
     ├── StoreBusyError            another process is writing to the same embedded store
@@ -19,7 +20,7 @@ Library code raises these; `python -m bot`, `python -m ingest` and `app.py` turn
 line for the user. Tests see the real exception.
 """
 
-from ingest.errors import TranscriptError
+from ingest.errors import SpeakerError, TranscriptError
 from vectorstore.errors import EmbeddingMismatchError, StoreBusyError, StoreError, StoreMissingError
 
 
@@ -46,4 +47,4 @@ class ConversationsError(VerbatimError):
 USER_ERRORS = (VerbatimError, TranscriptError, StoreError)
 
 __all__ = ["USER_ERRORS", "ConversationsError", "EmbeddingMismatchError", "InputError", "ModelError", "SettingsError",
-           "StoreBusyError", "StoreError", "StoreMissingError", "TranscriptError", "VerbatimError"]
+           "SpeakerError", "StoreBusyError", "StoreError", "StoreMissingError", "TranscriptError", "VerbatimError"]

@@ -12,7 +12,8 @@ passages (metadata lines, caption timings) as plain gaps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date as Date
 
 from bot.answer import Answer, Citation
 from ingest.spans import paragraph_spans
@@ -31,6 +32,13 @@ class Evidence:
     context_start: int  # where `context` starts in the transcript text
     context: str  # the passage around the quote: text[context_start:context_start + len(context)]
     timing: str | None = None  # caption cue timing, for .vtt/.srt transcripts
+    asker: str | None = None  # the name of whoever asked the question the quote answers, when known
+
+    @property
+    def asked_by(self) -> str:
+        """Who asked the question the quote answers: their name, else the transcript's label."""
+        q = self.citation.question
+        return self.asker or (q.speaker if q is not None else "")
 
     def split(self) -> tuple[str, str, str]:
         """The context as (before, quote, after); the middle is the quote itself.
@@ -42,6 +50,24 @@ class Evidence:
         """
         a, b = self.citation.start - self.context_start, self.citation.end - self.context_start
         return self.context[:a], self.context[a:b], self.context[b:]
+
+    def credit(self) -> str:
+        """Who said it first, then where and when, as an article cites it: the speaker's name (else
+        their role, else the transcript's label), their role, the interview's title and date.
+
+        >>> from bot.answer import Citation
+        >>> c = Citation(1, "s", 0, 2, "Hi", "Interviewee", None, "p", speaker_name="Jane Doe", speaker_role="EU official")
+        >>> Evidence(c, "Interview EU Kazakhstan", "2024-11-27", "x", 1, 0, "Hi").credit()
+        'Jane Doe, EU official, in the interview “Interview EU Kazakhstan” on 27 November 2024'
+        >>> from dataclasses import replace
+        >>> Evidence(replace(c, speaker_name=None, speaker_role="human rights activist"), "Talk", None, "x", 1, 0, "Hi").credit()
+        'Human rights activist, in the interview “Talk”'
+        """
+        c = self.citation
+        who = [part for part in (c.speaker_name or c.speaker_role or c.speaker, c.speaker_name and c.speaker_role) if part]
+        when = f" on {long_date(self.date)}" if self.date else ""
+        lead = ", ".join(" ".join(part.split()) for part in who)
+        return f"{lead[:1].upper()}{lead[1:]}, in the interview “{' '.join(self.title.split())}”{when}"
 
 
 @dataclass(frozen=True)
@@ -58,7 +84,7 @@ class Exchange:
         return {"answer": answer, "evidence": [
             {"citation": ev.citation.n, "title": ev.title, "date": ev.date, "sha256": ev.sha256,
              "paragraph": ev.paragraph, "context_start": ev.context_start, "context": ev.context,
-             "timing": ev.timing} for ev in self.evidence]}
+             "timing": ev.timing, "asker": ev.asker} for ev in self.evidence]}
 
     @classmethod
     def from_json(cls, data: dict) -> Exchange:
@@ -67,7 +93,7 @@ class Exchange:
         by_n = {c.n: c for c in answer.citations}
         return cls(answer, tuple(
             Evidence(by_n[ev["citation"]], ev["title"], ev["date"], ev["sha256"], ev["paragraph"], ev["context_start"],
-                     ev["context"], ev.get("timing")) for ev in data["evidence"]))
+                     ev["context"], ev.get("timing"), ev.get("asker")) for ev in data["evidence"]))
 
 
 @dataclass(frozen=True)
@@ -81,6 +107,23 @@ class Segment:
     speaker: str | None = None
     opens_turn: bool = False
     timing: str | None = None
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # English whatever the machine's locale, as the rest of the briefing
+
+
+def long_date(iso: str) -> str:
+    """A date written out, as an article gives it; anything but YYYY-MM-DD as it is.
+
+    >>> long_date("2024-11-27"), long_date("2024-06-02"), long_date("spring 2024")
+    ('27 November 2024', '2 June 2024', 'spring 2024')
+    """
+    try:
+        day = Date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def paragraph_number(text: str, offset: int) -> int:
@@ -112,7 +155,9 @@ def gather(answer: Answer, store) -> tuple[Evidence, ...]:
         info = infos.get(c.source)
         title, date, sha = (info.title, info.date, info.sha256) if info else (c.source, None, "")
         passage = corpus.passage(c.passage_id)
-        out.append(build_evidence(c, store.source_text(c.source), title, date, sha, passage))
+        evidence = build_evidence(c, store.source_text(c.source), title, date, sha, passage)
+        asker = info.person(c.question.speaker).person_name if info and c.question else None
+        out.append(replace(evidence, asker=asker) if asker else evidence)
     return tuple(out)
 
 

@@ -5,18 +5,16 @@ Every quote shows exactly as the transcript has it (`text[start:end]`, no "fixin
 is headed by its standalone question (so a follow-up such as "would they be happy about that?"
 reads on its own), says its outcome as the app does ("Answer", "Closest passages, not a confirmed
 answer", "Not addressed", an abstention in words), then gives each quote as its own block with
-the speaker and interview on the line after it. Each note names the speaker, the question the
-quote answers (shortened to `NOTE_QUESTION_CHARS`), the interview's title and date, the paragraph
-and the character range; the source list gives each cited transcript's SHA-256 so a reader can
-check the version.
+who said it on the line after it, as an article cites it ("— Jane Doe, EU official, in the
+interview “Interview EU Kazakhstan” on 27 November 2024": `Evidence.credit`). Each note leads with
+the same words, then the question answered (shortened), paragraph, character range and file; the
+source list gives each cited transcript's SHA-256 so a reader can check the version.
 
-In Markdown every character with a meaning in Markdown or HTML is backslash-escaped
-(`markdown_escape`), and a quote line's leading and trailing blanks are character references, so
-a CommonMark renderer shows the quote character for character and nothing in it becomes markup: a
-transcript's (or a model's) `<script>`, `<img>` or `![image](url)` stays text and fetches nothing.
-The Word document is made by pandoc from its JSON syntax tree (`bot.word`), so no text is ever
-parsed as markup there. On the clipboard (`clipboard_html`, `clipboard_text`) everything is
-HTML-escaped.
+In Markdown, text is escaped only where it could become markup (`bot.markdown.markdown_literal`)
+and a quote line's edge blanks are character references: a renderer shows the quote character for
+character, the file reads as said, and a transcript's `<script>` or `![image](url)` stays text.
+Word is made by pandoc from its JSON syntax tree (`bot.word`): no text is parsed as markup there.
+On the clipboard (`clipboard_html`, `clipboard_text`) everything is HTML-escaped.
 
     briefing_markdown([exchange, ...])   # str
     briefing_docx([exchange, ...])       # bytes of a .docx file (pandoc)
@@ -31,33 +29,14 @@ from datetime import datetime, timezone
 
 from bot import labels
 from bot.evidence import Evidence, Exchange
+from bot.markdown import markdown_escape, markdown_literal  # noqa: F401 (the UI's escape, long imported from here)
 
-_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|<>~:$&#])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))", re.M)
+_MARKER = re.compile(r"\[(\d+)\]")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what CommonMark, HTML and Word take as a line break
 _EDGE_BLANKS = re.compile(r"^[ \t]+|[ \t]+$")
 NOTE_QUESTION_CHARS = 120  # a note quotes at most this much of the interviewer's question
 
 OUTCOME_LABELS = labels.TITLES  # what each label is called, as the app calls it
-
-
-def markdown_escape(text: str) -> str:
-    r"""Text that a Markdown renderer (CommonMark, GitHub's, Streamlit's) shows as itself: every
-    ASCII character with a meaning there is backslash-escaped, and so is a line start that would
-    make a list or a heading.
-
-    >>> print(markdown_escape("![x](http://h/a.png) <b>:red[hi]</b>"))
-    \!\[x\]\(http\://h/a.png\) \<b\>\:red\[hi\]\</b\>
-    >>> print(markdown_escape("# 1. - no list"))
-    \# 1. - no list
-    >>> print(markdown_escape("1. First\n- item"))
-    1\. First
-    \- item
-    """
-    # a digit cannot be escaped (CommonMark would show "\1"): the dot after it is
-    return _MARKDOWN_LINE_START.sub(lambda m: m[1] + (m[2] + "\\" if m[2].isdigit() else "\\" + m[2]),
-                                    _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 INTRO = ("Every quotation is verbatim from the transcript named in its note. Character ranges index the "
@@ -97,32 +76,32 @@ def heading_question(ex: Exchange) -> str:
 
 
 def note_text(ev: Evidence) -> str:
-    """One note: speaker, the question answered (shortened), interview, date, paragraph, character range.
+    """One note: who said it, in which interview and when (`Evidence.credit`), the question answered
+    (shortened), then where: paragraph, character range, file.
 
     >>> from bot.answer import Citation
     >>> c = Citation(1, "a.txt", 10, 20, "0123456789", "Jane", None, "p")
     >>> note_text(Evidence(c, "Talk", "2024-01-02", "ab", 3, 10, "0123456789"))
-    'Jane. Talk, 2024-01-02, paragraph 3, characters 10–20 of a.txt.'
+    'Jane, in the interview “Talk” on 2 January 2024. Paragraph 3, characters 10–20 of a.txt.'
     """
     c = ev.citation
-    who = c.speaker
+    said = ""
     if c.role == "question":
-        who = f"{c.speaker}, asking (the interviewer's own words)"
+        said = ", asking (the interviewer's own words)"
     elif c.question is not None:
-        who = f"{c.speaker}, answering {c.question.speaker}'s question “{shorten(c.question.text)}”"
-    when = f", {ev.date}" if ev.date else ""
+        said = f", answering {ev.asked_by}'s question “{shorten(c.question.text)}”"
     timing = f", at {ev.timing}" if ev.timing else ""
-    return f"{who}. {ev.title}{when}, paragraph {ev.paragraph}, characters {c.start}–{c.end}{timing} of {c.source}."
+    return f"{ev.credit()}{said}. Paragraph {ev.paragraph}, characters {c.start}–{c.end}{timing} of {c.source}."
 
 
 def attribution(ev: Evidence) -> str:
-    """The line under a quote: who said it, in which interview.
+    """The line under a quote: who said it, in which interview, when.
 
     >>> from bot.answer import Citation
     >>> attribution(Evidence(Citation(1, "a.txt", 0, 2, "Hi", "Jane", None, "p"), "Talk", None, "ab", 1, 0, "Hi"))
-    '— Jane, Talk'
+    '— Jane, in the interview “Talk”'
     """
-    return f"— {_flat(ev.citation.speaker)}, {_flat(ev.title)}"
+    return f"— {ev.credit()}"
 
 
 def outcome(ex: Exchange) -> tuple[str, str | None]:
@@ -169,11 +148,12 @@ def _quote_lines(quote: str) -> list[str]:
     """A quote as blockquote lines: escaped, each line's own ending kept (CRLF stays CRLF), and the
     blanks at a line's edges written as character references, which CommonMark would otherwise drop
     (or read as a code block or a hard break)."""
-    parts = LINE_BREAK.split(quote)
-    endings = LINE_BREAK.findall(quote)
+    escaped = markdown_literal(quote)  # as a whole: a pair of marks on two lines is one paragraph's
+    parts = LINE_BREAK.split(escaped)
+    endings = LINE_BREAK.findall(escaped)
     out = []
     for part, ending in zip(parts, endings + [""]):
-        line = _EDGE_BLANKS.sub(lambda m: "".join(f"&#{ord(ch)};" for ch in m.group()), markdown_escape(part))
+        line = _EDGE_BLANKS.sub(lambda m: "".join(f"&#{ord(ch)};" for ch in m.group()), part)
         line += "\r" if ending in ("\r\n", "\r") else ""
         out.append("> " + line if line.strip("\r") else ">" + line)
     return out
@@ -181,28 +161,42 @@ def _quote_lines(quote: str) -> list[str]:
 
 def briefing_markdown(exchanges: list[Exchange], title: str = "Briefing", now: datetime | None = None) -> str:
     """The exchanges as one Markdown document, with footnotes `[^k-n]` (answer k, citation n).
-    Everything from a transcript, a model or the user is escaped (`markdown_escape`)."""
+    Everything from a transcript, a model or the user is escaped (`markdown_literal`)."""
     now = now or datetime.now(timezone.utc)
-    out = [f"# {markdown_escape(title)}", "", f"_{markdown_escape(exported_line(now))}_", ""]
+    out = [f"# {markdown_literal(title)}", "", f"_{markdown_literal(exported_line(now))}_", ""]
     notes: list[str] = []
     for k, ex in enumerate(exchanges, 1):
         a = ex.answer
-        out += [f"## {k}. {markdown_escape(heading_question(ex))}", ""]
+        out += [f"## {k}. {markdown_literal(heading_question(ex))}", ""]
         if _flat(a.question) != heading_question(ex):
-            out += [f"*Asked as “{markdown_escape(_flat(a.question))}”*", ""]
+            out += [f"*Asked as “{markdown_literal(_flat(a.question))}”*", ""]
         label, statement = outcome(ex)
-        out += [f"**{markdown_escape(label)}**" + (f": {markdown_escape(statement)}" if statement else ""), ""]
+        out += [f"**{markdown_literal(label)}**" + (f": {markdown_literal(statement)}" if statement else ""), ""]
         if a.mode == "llm" and not a.abstained:
-            out += [_ESCAPED_MARKER.sub(lambda m: f"[^{k}-{m.group(1)}]", markdown_escape(_flat(a.text))), ""]
+            out += [_with_notes(_flat(a.text), k), ""]
         for ev in ex.evidence:
             c = ev.citation
             lines = _quote_lines(c.quote)
             lines[-1] += f" [^{k}-{c.n}]"
-            out += [*lines, "", markdown_escape(attribution(ev)), ""]  # the blank line ends the quote
-            notes.append(f"[^{k}-{c.n}]: {markdown_escape(note_text(ev))}")
+            out += [*lines, "", markdown_literal(attribution(ev)), ""]  # the blank line ends the quote
+            notes.append(f"[^{k}-{c.n}]: {markdown_literal(note_text(ev))}")
     out += ["## Sources", ""]
-    out += [f"- {markdown_escape(source_line(ev))}" for ev in sources(exchanges)] or ["No transcript passage was cited."]
+    out += [f"- {markdown_literal(source_line(ev))}" for ev in sources(exchanges)] or ["No transcript passage was cited."]
     return "\n".join(out + [""] + notes) + "\n"
+
+
+def _with_notes(text: str, k: int) -> str:
+    """A model's answer, escaped, each `[n]` marker a footnote reference `[^k-n]`: the words between
+    markers are escaped apart, so no marker is taken for a link and no link for a marker."""
+    pieces = _MARKER.split(text)  # words, marker number, words, ...
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            out.append(f"[^{k}-{piece}]")
+            continue
+        escaped = markdown_literal(piece, dollars=text.count("$") >= 2)
+        out.append("\\" + escaped if i and escaped[:1] in ("(", "[", ":") else escaped)  # "[^1-1](x)" is a link
+    return "".join(out)
 
 
 def briefing_docx(exchanges: list[Exchange], title: str = "Briefing", now: datetime | None = None) -> bytes:

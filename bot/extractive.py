@@ -233,6 +233,8 @@ def compose(citations: list[Citation], titles: dict[str, str] | None = None) -> 
     'The interviewee says: “We agree.” [1]'
     >>> compose([Citation.from_passage(1, p, 0, 9)], {"a.txt": "Talk A", "b.txt": "Talk B"})
     'In “Talk A”, the interviewee says: “We agree.” [1]'
+    >>> compose([replace(Citation.from_passage(1, p, 0, 9), speaker_name="Jane Doe")])
+    'Jane Doe says: “We agree.” [1]'
     """
     parts, previous = [], None
     for c in citations:
@@ -276,6 +278,15 @@ def compose_candidates(citations: list[Citation], titles: dict[str, str] | None 
 
 
 def _speaker_phrase(c: Citation) -> str:
+    """Who said it, as the answer names them: their name, else "The" and their role, else their label.
+
+    >>> from ingest.transcript import Passage
+    >>> c = Citation.from_passage(1, Passage("p-1", "a.txt", 0, 9, "We agree.", "Interviewee", "answer", None, 1), 0, 9)
+    >>> _speaker_phrase(c), _speaker_phrase(replace(c, speaker_role="EU official")), _speaker_phrase(replace(c, speaker_name="Jane Doe"))
+    ('The interviewee', 'The EU official', 'Jane Doe')
+    """
+    if c.speaker_name:
+        return c.speaker_name
     if c.speaker in ("Interviewer", "Interviewee"):
-        return f"The {c.speaker.lower()}"
+        return f"The {c.speaker_role or c.speaker.lower()}"
     return c.speaker

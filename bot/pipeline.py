@@ -15,7 +15,7 @@ import logging
 import time
 from typing import Callable
 
-from bot import calibration, confidence, labels, llm
+from bot import calibration, confidence, labels, llm, speakers
 from bot.answer import Answer, Citation, Related
 from bot.cite import verify
 from bot.confidence import ANSWER, CANDIDATES, NOT_ADDRESSED, Decision
@@ -97,7 +97,8 @@ class Bot:
                 else:
                     # The model's verified answer decides: every quote found verbatim is an answer;
                     # an answer that lost quotes to verification is offered with less confidence.
-                    text, citations, mode, model = checked.text, checked.citations, "llm", self.model_name
+                    text, mode, model = checked.text, "llm", self.model_name
+                    citations = speakers.credited(checked.citations, corpus.searched(sources))
                     decision = Decision(CANDIDATES if dropped else ANSWER, 1.0, 0.5 if dropped else 1.0)
             except ModelError as exc:
                 log.warning("%s", exc)
@@ -108,7 +109,8 @@ class Bot:
                 quotes = choose_quotes(sentences, max_citations, self.calibrated.second_threshold)
             else:
                 quotes = choose_candidates(sentences, max_citations)
-            citations = [Citation.from_passage(n, hit.passage, s, e) for n, (hit, s, e) in enumerate(quotes, 1)]
+            citations = speakers.credited([Citation.from_passage(n, hit.passage, s, e)
+                                           for n, (hit, s, e) in enumerate(quotes, 1)], corpus.searched(sources))
             text = (compose(citations, titles) if decision.outcome == ANSWER
                     else compose_candidates(citations, titles, likely=decision.label == labels.LIKELY))
         citations, problems = verify(citations, {c.source: self.store.source_text(c.source) for c in citations})
@@ -120,12 +122,13 @@ class Bot:
         searched_sources = tuple(titles)
         if not citations:
             label = labels.NOT_ADDRESSED
-            return Answer(question, standalone.text, self._abstention(standalone, titles), (), True, mode, timings,
-                          tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, scores,
-                          searched_sources, label, self._stated_rate(label, mode))
+            return Answer(question, standalone.text, self._abstention(standalone, titles, query.nobody), (), True, mode,
+                          timings, tuple(self._related(hits)), tuple(dropped), notice, model, retrieved, None, scores,
+                          searched_sources, reason="nobody_described" if query.nobody else None, label=label,
+                          stated_rate=self._stated_rate(label, mode))
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
-                      notice, model, retrieved, decision.confidence, scores, searched_sources, decision.label,
-                      self._stated_rate(decision.label, mode))
+                      notice, model, retrieved, decision.confidence, scores, searched_sources, label=decision.label,
+                      stated_rate=self._stated_rate(decision.label, mode))
 
     def _stated_rate(self, label: str, mode: str) -> float | None:
         """The label's rate measured out of fold; a model's answers were not measured so."""
@@ -143,7 +146,12 @@ class Bot:
             return offline, f"The model could not rewrite the follow-up ({exc}); the offline rewrite was used."
 
     @staticmethod
-    def _abstention(standalone: StandaloneQuestion, titles: dict[str, str]) -> str:
+    def _abstention(standalone: StandaloneQuestion, titles: dict[str, str], nobody: str | None = None) -> str:
+        if nobody:
+            where = f"the {len(titles)} interviews searched" if len(titles) > 1 else "the interview searched"
+            return (f"Nobody in {where} is described as “{nobody}”. If a speaker is, say who they are with "
+                    f"`python -m ingest --source SOURCE --speaker \"LABEL=NAME, ROLE\"` (or on the interview's "
+                    f"card in the app) and ask again.")
         if len(titles) > 1:
             return (f"None of the {len(titles)} interviews searched addresses this question: nothing in them "
                     f"answers “{standalone.focus}”.")

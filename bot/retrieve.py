@@ -4,7 +4,8 @@ lending its words and meaning to the answers given to it.
 An answer passage scores by its own similarity to the query and, partly, by its question's
 (a question turn is never cited as an answer; `citable` says when it may be cited at all: when the
 user asks about the interviewer, or names that speaker). A question about someone ("the
-official", "Bekova": `bot.speakers`) searches only that speaker's words.
+official", "Bekova": `bot.speakers`) searches only that speaker's words; one about a role nobody
+searched is ("the union leader", when no interview has one) finds nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Query:
     interviewer_words: bool = False  # the question's words are mostly the interviewer's
     dense_mean: float = 0.0  # mean and spread of the dense neighbours' similarity: how the best stand out
     dense_spread: float = 1.0
+    nobody: str | None = None  # the role asked ("the union leader") when nobody searched is described so
 
     def citable(self, passage: Passage) -> bool:
         """Answers, unless the question is about someone else; the interviewer's words when asked
@@ -84,6 +86,7 @@ class Retriever:
         return Query(
             question=question, terms=tuple(terms(question.focus)), context_terms=tuple(terms(question.context or "")),
             vector=vector / np.linalg.norm(vector), about=about, about_interviewer=about_interviewer,
+            nobody=speakers.role_asked(question.focus) if about == frozenset() else None,
         )
 
     def search(self, question: StandaloneQuestion, k: int = 8, sources: list[str] | None = None,
@@ -92,6 +95,8 @@ class Retriever:
         corpus = corpus or self.store.corpus()
         index = corpus.index
         query = self.make_query(question, corpus, sources)
+        if query.nobody:  # nobody searched is who the question means: no passage may be cited
+            return query, []
         # Asked about the interviewer: their questions come first. Asked about words only the
         # interviewer used: their questions may be cited, but the interviewee's answers come first.
         question_bonus = INTERVIEWER_BONUS if query.about_interviewer else -2 * INTERVIEWER_BONUS

@@ -12,7 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bot.answer import Answer, Citation
-from bot.export import briefing_markdown, markdown_escape
+from bot.export import briefing_markdown
+from bot.markdown import markdown_literal
 from bot.ui.copy import copy_html
 from bot.ui.interviews import example_questions
 from bot.pipeline import Bot
@@ -200,8 +201,9 @@ def test_exports_hold_verbatim_quotes_and_footnotes(interview_bot):
     answer = at.session_state["exchanges"][0].answer
     markdown = briefing_markdown(at.session_state["exchanges"][:1], title="Answer from Verbatim")  # what "Download .md" holds
     for c in answer.citations:
-        assert f"> {markdown_escape(TEXT[c.start:c.end])} [^1-{c.n}]" in markdown, "quotes are escaped, to show as they are"
-        assert re.search(rf"^\[\^1-{c.n}\]: Interviewee, answering .* characters {c.start}–{c.end} of {INTERVIEW_SOURCE}\.$",
+        assert f"> {markdown_literal(TEXT[c.start:c.end])} [^1-{c.n}]" in markdown, "quotes are escaped, to show as they are"
+        assert re.search(rf"^\[\^1-{c.n}\]: Interviewee, in the interview “Interview EU Kazakhstan” on 27 November 2024, "
+                         rf"answering .* characters {c.start}–{c.end} of {INTERVIEW_SOURCE}\.$",
                          re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown), re.M)
     assert at.download_button(key="dl-0").proto.url
     assert {b.label for b in at.sidebar.download_button} == {"Markdown", "Word"}

@@ -143,3 +143,30 @@ def test_a_name_transcript_shows_each_speaker_once_and_the_quote_verbatim(two_bo
     shown = re.sub(r"<[^>]+>", "", view)
     assert shown.count("Dr. Lena Park") == text.count("Dr. Lena Park:") == 2, "each turn names its speaker once"
     assert shown.count("Interviewer") == text.count("Interviewer:") == 2
+
+
+def test_the_interview_card_names_and_describes_its_speakers_as_the_cli_does(two_bot):
+    """The card's "Speakers" sets each speaker's name and role through the store operation of
+    `python -m ingest --source SOURCE --speaker ...`; the next answer's cards name her."""
+    store = two_bot.store
+    before = snapshot(store, INTERVIEW_SOURCE)
+    at = run_app(two_bot)
+    at.sidebar.selectbox(key="interview-picked").set_value(INTERVIEW_SOURCE).run()
+    at.sidebar.text_input(key=f"speaker-name-{INTERVIEW_SOURCE}-1").set_value("  Jane   Doe ").run()
+    at.sidebar.text_input(key=f"speaker-role-{INTERVIEW_SOURCE}-1").set_value("EU official").run()
+    at.sidebar.button(key="interview-save-speakers").click().run()
+    assert not at.exception
+    assert [plain(s.value) for s in at.sidebar.success] == [
+        "Saved who speaks in “Interview EU Kazakhstan”: Interviewer, Interviewee (Jane Doe, EU official)."]
+    info = next(i for i in store.sources() if i.source == INTERVIEW_SOURCE)
+    assert info.person("Interviewee").described == "Jane Doe, EU official"
+    assert snapshot(store, INTERVIEW_SOURCE) == before, "text, passages and offsets stay"
+    assert any("Interviewee (Jane Doe, EU official)" in h and 'class="vb-source"' in h for h in html(at))
+    ask(at, "What does Jane Doe think about water as a human right?")
+    answer = at.session_state["exchanges"][0].answer
+    assert answer.citations and {(c.source, c.speaker_name) for c in answer.citations} == {(INTERVIEW_SOURCE, "Jane Doe")}
+    assert any("<b>Jane Doe</b>, EU official" in h and "vb-card" in h for h in html(at))
+    at.sidebar.text_input(key=f"speaker-name-{INTERVIEW_SOURCE}-1").set_value("").run()
+    at.sidebar.text_input(key=f"speaker-role-{INTERVIEW_SOURCE}-1").set_value("").run()
+    at.sidebar.button(key="interview-save-speakers").click().run()
+    assert next(i for i in store.sources() if i.source == INTERVIEW_SOURCE).people == (), "blank fields forget them"

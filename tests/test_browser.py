@@ -184,7 +184,8 @@ def test_ask_open_the_citation_in_the_transcript_and_download_the_briefing(brows
     markdown = Path(download.value.path()).read_text(encoding="utf-8")
     for n, (quote, start, end) in enumerate(quotes, 1):
         assert f"> {quote} [^1-{n}]" in markdown
-        assert re.search(rf"^\[\^1-{n}\]: Interviewee, answering .*characters {start}–{end} of ", markdown, re.M)
+        assert re.search(rf"^\[\^1-{n}\]: Interviewee, in the interview “Interview EU Kazakhstan” on 27 November 2024, "
+                         rf"answering .*characters {start}–{end} of ", markdown, re.M)
     assert hashlib.sha256(INTERVIEW.read_bytes()).hexdigest() in markdown
 
     # the Word briefing as the browser saves it: real footnotes, one per quote, the quotes verbatim

@@ -47,7 +47,7 @@ def test_each_answer_has_a_copy_button_with_its_own_clipboard(interview_bot):
         data = json.loads(html.unescape(DATA.search(element.value).group(1)))
         assert data == {"html": clipboard_html(ex), "text": clipboard_text(ex)}
         assert ex.evidence and all(TEXT[c.start:c.end] in data["text"] for c in ex.answer.citations)
-        assert all(f"— Interviewee, Interview EU Kazakhstan [{c.n}]" in data["text"] for c in ex.answer.citations)
+        assert all(f"— Interviewee, in the interview “Interview EU Kazakhstan” on 27 November 2024 [{c.n}]" in data["text"] for c in ex.answer.citations)
     popovers = [p.proto.popover.label for p in at.get("popover")]
     assert "How it was found" in popovers and "Copy as Markdown" not in popovers, "one click, not a popover"
     assert {b.label for b in at.download_button} >= {"Download .md"}

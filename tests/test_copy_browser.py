@@ -13,6 +13,7 @@ from tests.test_browser import CHROMIUM, TEXT, app_url, ask, browser, card_quote
 
 pytestmark = pytest.mark.browser
 
+CREDIT = "Interviewee, in the interview “Interview EU Kazakhstan” on 27 November 2024"  # the line under each quote
 READ_CLIPBOARD = """async () => {
   const out = {};
   for (const item of await navigator.clipboard.read())
@@ -44,9 +45,9 @@ def test_copy_an_answer_with_the_keyboard(browser, app_url, tmp_path_factory):  
     rich = lxml_html.fromstring(f"<div>{clipboard['text/html']}</div>")
     assert [q.text_content() for q in rich.iter("blockquote")] == [q for q, _, _ in quotes]
     for n, (quote, start, end) in enumerate(quotes, 1):
-        assert f"{quote}\n— Interviewee, Interview EU Kazakhstan [{n}]" in plain
+        assert f"{quote}\n— {CREDIT} [{n}]" in plain
         assert f"characters {start}–{end} of " in plain and f"characters {start}–{end} of " in rich.text_content()
-    assert "— Interviewee, Interview EU Kazakhstan" in rich.text_content()
+    assert f"— {CREDIT}" in rich.text_content()
     page.wait_for_function("document.querySelector('.vb-copy-status').textContent === ''", timeout=10_000)
     wait_until_idle(page)
     page.close()

@@ -31,6 +31,7 @@ TEXT = INTERVIEW.read_bytes().decode("utf-8")
 SHA = hashlib.sha256(INTERVIEW.read_bytes()).hexdigest()
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NOW = datetime(2025, 3, 4, 5, 6, tzinfo=timezone.utc)
+CREDIT = "Interviewee, in the interview “Interview EU Kazakhstan” on 27 November 2024"  # who said it, as articles cite
 # A quote that is everything pandoc's or CommonMark's readers would turn into something else.
 HOSTILE = ('It is *fine* _really_ [x](y) ^sup^ ~sub~ @smith2020 <b>bold</b> \\ `code` "double" \'single\' -- and --- '
            "$x^2$ ... & &amp; | a | b |\r\n    four spaces   and a tab\t\n===\n- not a list \n"
@@ -134,8 +135,8 @@ def test_markdown_briefing_reads_well_and_quotes_verbatim(conversation):
     cited = [ev for ex in conversation for ev in ex.evidence]
     slices = [TEXT[ev.citation.start:ev.citation.end] for ev in cited]
     assert cited and quote_sources(md) == slices
-    assert rendered_quotes(md) == [(normalized(s), "— Interviewee, Interview EU Kazakhstan") for s in slices], \
-        "each quote is its own block, the speaker and interview on their own line after it"
+    assert rendered_quotes(md) == [(normalized(s), f"— {CREDIT}") for s in slices], \
+        "each quote is its own block, the speaker, interview and date on their own line after it"
     follow_up = conversation[1].answer
     assert follow_up.standalone_question != follow_up.question, "the follow-up was rewritten to stand alone"
     for k, ex in enumerate(conversation, 1):
@@ -145,11 +146,11 @@ def test_markdown_briefing_reads_well_and_quotes_verbatim(conversation):
             c = ev.citation
             note = unescaped(re.search(rf"^\[\^{k}-{c.n}\]: (.+)$", md, re.M).group(1))
             assert f"[^{k}-{c.n}]" in md.split("## Sources")[0], "the quote carries its footnote marker"
-            asked = re.match(r"Interviewee, answering Interviewer's question “(.+?)”\. ", note).group(1)
+            asked = re.match(rf"{CREDIT}, answering Interviewer's question “(.+?)”\. ", note).group(1)
             full = " ".join(c.question.text.split())
             assert len(full) > NOTE_QUESTION_CHARS and len(asked) <= NOTE_QUESTION_CHARS + 1
             assert asked.endswith("…") and full.startswith(asked[:-1]) and full[len(asked) - 1] == " ", "cut at a word"
-            assert f"Interview EU Kazakhstan, 2024-11-27, paragraph {ev.paragraph}, characters {c.start}–{c.end}" in note
+            assert note.endswith(f"”. Paragraph {ev.paragraph}, characters {c.start}–{c.end} of {INTERVIEW_SOURCE}.")
     assert not re.search(r"^## 2\. would they be happy about that\?$", md, re.M | re.I), "a follow-up's heading stands alone"
     assert "*Asked as “would they be happy about that?”*" in md
     assert "**Not addressed**: The interview does not address this question" in unescaped(md)
@@ -175,7 +176,7 @@ def test_word_briefing_has_real_footnotes_and_properties(conversation):
     quotes = word_quotes(docx)
     assert [q for q, _, _ in quotes] == [normalized(TEXT[ev.citation.start:ev.citation.end]) for ev in cited]
     assert [n for _, n, _ in quotes] == [note_text(ev) for ev in cited], "each note is a footnote of its quote"
-    assert all(after == "— Interviewee, Interview EU Kazakhstan" for _, _, after in quotes)
+    assert all(after == f"— {CREDIT}" for _, _, after in quotes)
     body, notes, core = word_parts(docx)
     texts = [run_text(p) for p in body.iter(f"{W}p")]
     assert "2. W" + " ".join(conversation[1].answer.standalone_question.split())[1:] in texts
@@ -237,7 +238,7 @@ def test_model_answer_keeps_its_words_and_links_markers_to_notes():
     ex = Exchange(Answer("Why?", "Why?", "The guest says “Because.” [1]", (c,), False, "llm", model="m"), (ev,))
     md = briefing_markdown([ex])
     assert "The guest says “Because.” [^1-1]" in md
-    assert "[^1-1]: Guest, answering Host's question “Why?”. Talk, paragraph 2, characters 5–13 of t.txt." in md
+    assert "[^1-1]: Guest, in the interview “Talk”, answering Host's question “Why?”. Paragraph 2, characters 5–13 of t.txt." in md
     body, notes, _ = word_parts(briefing_docx([ex]))
     model_words = next(p for p in body.iter(f"{W}p") if run_text(p).startswith("The guest says"))
     assert run_text(model_words) == "The guest says “Because.”"
@@ -247,7 +248,8 @@ def test_model_answer_keeps_its_words_and_links_markers_to_notes():
 
 def test_interviewer_words_are_noted_as_the_interviewer_s():
     c = Citation(1, "t.txt", 0, 4, "Why?", "Host", None, "p", role="question")
-    assert note_text(Evidence(c, "Talk", None, "ff", 1, 0, "Why?")).startswith("Host, asking (the interviewer's own words)")
+    assert note_text(Evidence(c, "Talk", None, "ff", 1, 0, "Why?")).startswith(
+        "Host, in the interview “Talk”, asking (the interviewer's own words)")
 
 
 @pytest.mark.parametrize("bad", ["\x01", "\x0b", "\ufffe"])
@@ -266,7 +268,7 @@ def test_clipboard_holds_quote_speaker_interview_and_short_note(conversation):
     page = lxml_html.fromstring(f"<div>{rich}</div>")
     assert [q.text_content() for q in page.iter("blockquote")] == [ev.citation.quote for ev in ex.evidence]
     for ev in ex.evidence:
-        assert f"{ev.citation.quote}\n— Interviewee, Interview EU Kazakhstan [{ev.citation.n}]" in plain
+        assert f"{ev.citation.quote}\n— {CREDIT} [{ev.citation.n}]" in plain
         assert f"[{ev.citation.n}] {note_text(ev)}" in plain
         assert html.escape(note_text(ev)) in rich
     assert "#" not in plain and "[^" not in plain, "no Markdown syntax on the clipboard"
@@ -292,3 +294,62 @@ def test_history_is_the_conversation_in_order(conversation):
     assert [h["role"] for h in history] == ["user", "assistant"] * 3
     assert history[0]["content"] == conversation[0].answer.question
     assert history[3]["content"] == conversation[1].answer.text
+
+
+def test_a_named_speaker_is_cited_as_articles_cite_in_every_export(tmp_path, minilm):
+    """Copy, Markdown and Word say who said it first: name, role, the interview's title and its date
+    written out; the character range and file stay in the note's tail and the sources list."""
+    from bot.backends import open_store
+    from bot.pipeline import Bot
+    from bot.settings import Settings
+    from ingest.speakers import Speaker
+
+    store = open_store(replace_settings(Settings(), tmp_path), create=True, embeddings=minilm)
+    store.add(load_transcript(INTERVIEW, source=INTERVIEW_SOURCE))
+    store.describe(INTERVIEW_SOURCE, (Speaker("Interviewee", "Jane Doe", "EU official"), Speaker("Interviewer", "Ann Lee")))
+    answer = Bot(replace_settings(Settings(), tmp_path), store, minilm).ask("Is water a human right?")
+    ex = Exchange(answer, gather(answer, store))
+    credit = "Jane Doe, EU official, in the interview “Interview EU Kazakhstan” on 27 November 2024"
+    md, plain, rich = briefing_markdown([ex]), clipboard_text(ex), clipboard_html(ex)
+    assert Exchange.from_json(ex.to_json()) == ex, "a saved conversation keeps who asked"
+    assert [after for _, after in rendered_quotes(md)] == [f"— {credit}"] * len(ex.evidence)
+    for ev in ex.evidence:
+        c = ev.citation
+        note = note_text(ev)
+        assert note.startswith(f"{credit}, answering Ann Lee's question “")
+        assert note.endswith(f". Paragraph {ev.paragraph}, characters {c.start}–{c.end} of {INTERVIEW_SOURCE}.")
+        assert f"[^1-{c.n}]: {note}" in md, "the note reads as said: nothing in it needed escaping"
+        assert f"{c.quote}\n— {credit} [{c.n}]" in plain and html.escape(f"— {credit} [{c.n}]") in rich
+    assert [(n.split(",")[0], after) for _, n, after in word_quotes(briefing_docx([ex]))] == \
+        [("Jane Doe", f"— {credit}")] * len(ex.evidence)
+    assert f"{INTERVIEW_SOURCE}, SHA-256 {SHA}" in md, "the file stays in the sources list"
+
+
+def replace_settings(settings, tmp_path):
+    from dataclasses import replace
+
+    return replace(settings, store_dir=tmp_path / "store")
+
+
+@pytest.mark.parametrize("start_end", [(3321, 3484), (1143, 1185)])
+def test_a_quote_in_the_markdown_file_reads_as_said(start_end):
+    """“…we are fighting for equal rights for all: People, women, and children.”, “We have a
+    political desire [to cooperate].”: nothing in them can become markup, so nothing is escaped."""
+    start, end = start_end
+    quote = TEXT[start:end]
+    assert ": " in quote or "[to cooperate]" in quote
+    c = Citation(1, INTERVIEW_SOURCE, start, end, quote, "Interviewee", None, "p")
+    ex = Exchange(Answer("Q?", "Q?", f"“{quote}” [1]", (c,), False, "extractive"),
+                  (build_evidence(c, TEXT, "Interview EU Kazakhstan", "2024-11-27", SHA, None),))
+    md = briefing_markdown([ex])
+    assert f"\n> {quote} [^1-1]\n" in md and "\\" not in md
+    assert rendered_quotes(md)[0][0] == quote
+
+
+def test_a_model_answer_s_marker_never_makes_a_link():
+    c = Citation(1, "t.txt", 0, 8, "Because.", "Guest", None, "p")
+    ex = Exchange(Answer("Why?", "Why?", "The guest says “Because.” [1](http://127.0.0.1:9/x) and [1]: x", (c,), False,
+                         "llm", model="m"), (Evidence(c, "Talk", None, "ff", 1, 0, "Because."),))
+    md = briefing_markdown([ex])
+    rendered = MarkdownIt("commonmark").render(md)
+    assert "<a " not in rendered and "127.0.0.1:9/x" in rendered

@@ -152,3 +152,26 @@ def test_the_file_sits_in_the_store_folder_unless_set(tmp_path):
     assert Settings.from_env(env, dotenv=None).conversations_path == tmp_path / "x.db"
     server = Settings.from_env({"VERBATIM_CHROMA_URL": "http://127.0.0.1:8000"}, dotenv=None)
     assert server.conversations_path.name == "conversations.sqlite3"
+
+
+def test_a_conversation_saved_before_speakers_had_names_still_loads(tmp_path, exchange):
+    """A row written by an earlier version: citations without `speaker_name`/`speaker_role`, an
+    answer without `reason`. It loads, and its briefing names the speaker by the transcript's label."""
+    import json
+
+    from bot.export import attribution
+    from ingest.speakers import Speaker
+
+    store = Conversations(tmp_path / "c.sqlite3")
+    cid = store.start("me", exchange)
+    old = exchange.to_json()
+    del old["answer"]["reason"]
+    for c in old["answer"]["citations"]:
+        del c["speaker_name"], c["speaker_role"]
+    with sqlite3.connect(tmp_path / "c.sqlite3") as db:
+        db.execute("UPDATE exchanges SET exchange = ? WHERE conversation = ?", (json.dumps(old), cid))
+    _, [loaded] = store.load(cid)
+    assert loaded == exchange and loaded.answer.citations[0].speaker_name is None
+    assert attribution(loaded.evidence[0]).startswith("— Interviewee, in the interview “Interview EU Kazakhstan”")
+    named = exchange.answer.citations[0].credited(Speaker("Interviewee", "Jane Doe", "EU official"))
+    assert Citation.from_json(named.to_json()) == named and named.to_json()["speaker_name"] == "Jane Doe"

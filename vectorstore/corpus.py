@@ -20,23 +20,7 @@ import numpy as np
 from ingest.transcript import ROLES, Passage
 from vectorstore.lexical import terms
 from vectorstore.lexicon import NO_ROLE, Lexicon, bm25, idf
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """What the store knows of one ingested transcript."""
-
-    source: str
-    title: str
-    date: str | None
-    format: str
-    sha256: str
-    speakers: tuple[str, ...]
-    turns: int
-    questions: int
-    passages: int
-    descriptions: tuple[tuple[str, str], ...] = ()  # (speaker, "EU official"), from the transcript's header
-    ingested_at: float | None = None  # seconds since the epoch
+from vectorstore.records import SourceInfo
 
 
 ANSWER, QUESTION = ROLES.index("answer"), ROLES.index("question")
@@ -103,7 +87,9 @@ class _Known:
     def __init__(self, corpus: Corpus, sources: list[str] | None):
         self.corpus, self.sources = corpus, sources
         chosen = corpus.sources if not sources else [i for i in corpus.sources if i.source in sources]
-        self.names = frozenset(t for info in chosen for speaker in info.speakers for t in terms(speaker))
+        named = [speaker for info in chosen for speaker in info.speakers] + [s.name for info in chosen for s in info.people
+                                                                             if s.name]
+        self.names = frozenset(t for name in named for t in terms(name))
         wanted = {info.source for info in chosen}
         self.codes = np.array([k for k, name in enumerate(corpus.source_names) if name in wanted], dtype=np.int32)
 

@@ -2,16 +2,55 @@
 
 A passage's record holds where it is in its transcript and who said it (`passage_record`), not its
 words: they are the transcript's text between its offsets (`passage_of`). A transcript's record
-holds its text as the document and its metadata, with the ids of its passages (`source_record`).
+holds its text as the document and its metadata, with the ids of its passages (`source_record`);
+`SourceInfo` is what such a record says of its transcript.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
+from ingest.speakers import Speaker, speakers_json, speakers_of_json
 from ingest.transcript import Passage, Transcript, Turn, text_sha256
-from vectorstore.corpus import SourceInfo
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the store knows of one ingested transcript."""
+
+    source: str
+    title: str
+    date: str | None
+    format: str
+    sha256: str
+    speakers: tuple[str, ...]
+    turns: int
+    questions: int
+    passages: int
+    descriptions: tuple[tuple[str, str], ...] = ()  # (speaker, "EU official"), from the transcript's header
+    ingested_at: float | None = None  # seconds since the epoch
+    people: tuple[Speaker, ...] = ()  # names and roles the user gave (`--speaker`, the app's interview card)
+
+    def person(self, label: str) -> Speaker:
+        """Who `label` is: the name the user gave, and the role they gave or else the header's description.
+
+        >>> info = SourceInfo("a.txt", "T", None, "speakers", "", ("Ann", "Bo"), 0, 0, 0, (("Ann", "host"),),
+        ...                   people=(Speaker("Ann", "Ann Lee"),))
+        >>> info.person("Ann"), info.person("Bo")
+        (Speaker(label='Ann', name='Ann Lee', role='host'), Speaker(label='Bo', name=None, role=None))
+        """
+        given = next((s for s in self.people if s.label == label), Speaker(label))
+        header = dict(self.descriptions).get(label)
+        return Speaker(label, given.name, given.role or header)
+
+    @property
+    def roles(self) -> tuple[tuple[str, str], ...]:
+        """(speaker, role) for every described speaker: a role the user gave wins over the header's description."""
+        labels = dict.fromkeys([label for label, _ in self.descriptions] + [s.label for s in self.people])
+        return tuple((label, role) for label in labels if (role := self.person(label).role))
+
 
 PAGE = 5000  # records per read: SQLite refuses statements with more than 32,766 variables
 
@@ -74,13 +113,14 @@ def is_current(pid: str, source: str, current: dict[str, set[str] | None]) -> bo
     return ids is None or pid in ids
 
 
-def source_record(t: Transcript) -> dict:
-    """A transcript's record: its metadata and the ids of its passages (its text is the record's document)."""
+def source_record(t: Transcript, people=()) -> dict:
+    """A transcript's record: its metadata, who its speakers are (`people`, as the user said) and the ids of
+    its passages (its text is the record's document)."""
     meta = {"source": t.source, "title": t.title, "format": t.format, "sha256": t.sha256,
             "speakers": json.dumps(list(t.speakers)), "turns": len(t.turns), "questions": len(t.questions),
             "passages": len(t.passages), "ingested_at": time.time(),
             "descriptions": json.dumps([list(pair) for pair in t.descriptions]),
-            "passage_ids": json.dumps([p.id for p in t.passages])}
+            "passage_ids": json.dumps([p.id for p in t.passages]), "people": speakers_json(people)}
     if t.date:
         meta["date"] = t.date
     return meta
@@ -91,7 +131,8 @@ def source_infos(metas: list[dict]) -> list[SourceInfo]:
     infos = [
         SourceInfo(m["source"], m["title"], m.get("date"), m["format"], m["sha256"], tuple(json.loads(m["speakers"])),
                    m["turns"], m["questions"], m["passages"],
-                   tuple(tuple(pair) for pair in json.loads(m.get("descriptions", "[]"))), m.get("ingested_at"))
+                   tuple(tuple(pair) for pair in json.loads(m.get("descriptions", "[]"))), m.get("ingested_at"),
+                   speakers_of_json(m.get("people")))
         for m in metas
     ]
     return sorted(infos, key=lambda s: s.source)

@@ -33,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from ingest.speakers import Speaker, check_labels, merged, speakers_json, speakers_of_json
 from ingest.transcript import Passage, Transcript, text_sha256
 from vectorstore.errors import EmbeddingMismatchError, StoreError, StoreMissingError
 from vectorstore.corpus import Corpus, SourceInfo
@@ -51,6 +52,7 @@ class IngestResult:
     kept: int
     seconds: float
     reused: int = 0  # new passages whose vector came from the old version's identical text
+    dropped: tuple[Speaker, ...] = ()  # names and roles of speakers the new version no longer has
 
 
 def _missing_errors() -> tuple[type[BaseException], ...]:
@@ -168,8 +170,12 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------------
     @_reachable
-    def add(self, transcript: Transcript, progress: Progress | None = None, batch: int = 128) -> IngestResult:
-        """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed."""
+    def add(self, transcript: Transcript, progress: Progress | None = None, batch: int = 128,
+            speakers: tuple[Speaker, ...] = ()) -> IngestResult:
+        """Upsert a transcript: new passages are embedded, unchanged ones kept, stale ones removed.
+        Who its speakers are is kept from the stored version, `speakers` replacing it label by label
+        (a `SpeakerError` before anything is written if the transcript has no such label)."""
+        check_labels(speakers, transcript.speakers, transcript.source)
         started = time.perf_counter()
         collection, sources = self._collection(create=True), self._sources(create=True)
         held = read_all(collection, ["documents", "embeddings", "metadatas"], where={"source": transcript.source})
@@ -197,18 +203,23 @@ class Store:
             if pending:
                 pending.result()
         record = sources.get(ids=[self._source_id(transcript.source)], include=["metadatas"])["metadatas"]
-        meta = source_record(transcript)
+        people, dropped = merged(speakers_of_json(record[0].get("people")) if record else (), speakers,
+                                 transcript.speakers)
+        meta = source_record(transcript, people)
         if changed := not record or record[0].get("sha256") != meta["sha256"] or \
                 record[0].get("passage_ids") != meta["passage_ids"]:
             # the switch: from here on readers see the new version (its passages are all written)
             sources.upsert(ids=[self._source_id(transcript.source)], embeddings=[[1.0]], documents=[transcript.text],
                            metadatas=[meta])
+        elif record[0].get("people", "[]") != meta["people"]:  # the same text, its speakers newly described
+            sources.update(ids=[self._source_id(transcript.source)], metadatas=[record[0] | {"people": meta["people"]}])
         current = meta if changed else record[0]
         self._index(collection).put(transcript.source, lexicon_key(current), transcript.passages)
         for i in range(0, len(stale), PAGE):  # only now the old version's passages go
             collection.delete(ids=stale[i : i + PAGE])
         self._forget(wrote=True)
-        return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started, reused)
+        return IngestResult(len(new), len(stale), len(wanted) - len(new), time.perf_counter() - started, reused,
+                            dropped)
 
     def _stored_texts(self, sources, source: str, held: dict) -> list[str | None]:
         """The words of each stored passage of `source` (None for a passage of no recorded version:
@@ -263,6 +274,23 @@ class Store:
         sources.update(ids=got["ids"], metadatas=[meta])  # the whole record's metadata, so no key is lost
         self._forget(wrote=True)
         return old
+
+    @_reachable
+    def describe(self, source: str, speakers: tuple[Speaker, ...]) -> SourceInfo:
+        """Say who some speakers of one transcript are (each `Speaker` replaces what was known of its
+        label; text, passages and offsets stay); the transcript as the store now knows it. A label the
+        transcript does not have is a `SpeakerError`, and nothing is written."""
+        sources = self._sources(create=False)
+        got = sources.get(ids=[self._source_id(source)], include=["metadatas"])
+        if not got["ids"]:
+            raise StoreError(f"no transcript {source!r} in this store: `python -m ingest --list` shows what it holds")
+        meta = dict(got["metadatas"][0])
+        labels = json.loads(meta["speakers"])
+        check_labels(speakers, labels, source)
+        meta["people"] = speakers_json(merged(speakers_of_json(meta.get("people")), speakers, labels)[0])
+        sources.update(ids=got["ids"], metadatas=[meta])  # the whole record's metadata, so no key is lost
+        self._forget(wrote=True)
+        return source_infos([meta])[0]
 
     @_reachable
     def reset(self) -> None:

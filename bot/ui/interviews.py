@@ -5,6 +5,7 @@ an interview, warm the embedding model up, suggest questions.
     transcript, result = add_upload(bot, data, "talk.vtt", progress=lambda done, total: ...)
     remove_interview(bot, "talk.vtt")              # as `python -m ingest --remove talk.vtt`
     retitle_interview(bot, "talk.vtt", "Bees")     # as `python -m ingest --retitle talk.vtt Bees`
+    describe_interview(bot, "talk.vtt", [Speaker("Host", "Ann Lee", "curator")])   # as `--source … --speaker …`
     example_questions(bot.store.sources(), bot.store.corpus().questions())
 
 `add_upload` parses the whole file before it takes the write lock, so a bad file raises
@@ -21,7 +22,7 @@ from bot.errors import StoreMissingError
 from bot.pipeline import Bot
 from ingest.loader import SUFFIXES, load_upload
 from ingest.spans import sentence_spans
-from vectorstore import MiniLMEmbeddings
+from vectorstore import MiniLMEmbeddings, SourceInfo
 
 UPLOAD_TYPES = [s.lstrip(".") for s in SUFFIXES]
 
@@ -103,6 +104,15 @@ def retitle_interview(bot: Bot, source: str, title: str) -> str:
 
     with write_lock(bot.settings):
         return bot.store.retitle(source, title)
+
+
+def describe_interview(bot: Bot, source: str, speakers) -> SourceInfo:
+    """Say who an interview's speakers are (names and roles) under the write lock, through the store
+    operation `python -m ingest --source SOURCE --speaker ...` uses; the interview as now known."""
+    from bot.backends import write_lock
+
+    with write_lock(bot.settings):
+        return bot.store.describe(source, tuple(speakers))
 
 
 def label(info) -> str:

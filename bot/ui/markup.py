@@ -36,6 +36,7 @@ a.vb-marker{font-size:.8em;font-weight:600;text-decoration:none;padding:0 .15em;
 a.vb-marker:focus{outline:2px solid var(--vb-accent)}
 .vb-card-head{font-size:.9rem;margin-bottom:.3rem}
 .vb-n{font-weight:700;color:var(--vb-accent);margin-right:.3rem}
+.vb-label{color:var(--vb-muted);font-size:.85em}
 .vb-context{white-space:pre-wrap;overflow-wrap:anywhere;color:var(--vb-muted);line-height:1.55;font-size:.95rem}
 .vb-context mark{background:var(--vb-hl);color:var(--vb-hl-text);padding:0 .1em;border-radius:.15em}
 .vb-asked{font-size:.85rem;color:var(--vb-strong);margin-top:.4rem;overflow-wrap:anywhere}
@@ -82,7 +83,7 @@ def card_html(ev: Evidence, anchor: str) -> str:
     before, quote, after = ev.split()
     role = "interviewer's question" if c.role == "question" else ("answer" if c.role == "answer" else c.role)
     if c.question is not None and c.role != "question":
-        asked = (f'<details class="vb-asked"><summary>Answering {escape(c.question.speaker)}\'s question '
+        asked = (f'<details class="vb-asked"><summary>Answering {escape(ev.asked_by)}\'s question '
                  f'<q>{escape(" ".join(c.question.text.split()))}</q></summary></details>')
     else:
         asked = '<div class="vb-asked">These are the interviewer\'s own words, not the interviewee\'s.</div>' \
@@ -91,11 +92,25 @@ def card_html(ev: Evidence, anchor: str) -> str:
     timing = f" · {escape(ev.timing)}" if ev.timing else ""
     return (
         f'<div class="vb-card" id="{anchor}-{c.n}">'
-        f'<div class="vb-card-head"><span class="vb-n">[{c.n}]</span><b>{escape(c.speaker)}</b> · {escape(role)}</div>'
+        f'<div class="vb-card-head"><span class="vb-n">[{c.n}]</span>{speaker_html(c)} · {escape(role)}</div>'
         f'<div class="vb-context">{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}</div>{asked}'
         f'<div class="vb-meta"><b>{escape(ev.title)}</b>{date} · paragraph {ev.paragraph} · '
         f'characters {c.start}–{c.end}{timing}</div></div>'
     )
+
+
+def speaker_html(c) -> str:
+    """Who said it: their name (else the transcript's label), their role, and the label they have in
+    the transcript when it is not their name.
+
+    >>> from bot.answer import Citation
+    >>> speaker_html(Citation(1, "a.txt", 0, 2, "Hi", "Interviewee", None, "p", speaker_name="Jane <Doe>", speaker_role="EU official"))
+    '<b>Jane &lt;Doe&gt;</b>, EU official <span class="vb-label">(“Interviewee” in the transcript)</span>'
+    """
+    role = f", {escape(c.speaker_role)}" if c.speaker_role else ""
+    label = (f' <span class="vb-label">(“{escape(c.speaker)}” in the transcript)</span>'
+             if c.speaker_name and c.speaker_name != c.speaker else "")
+    return f"<b>{escape(c.speaker_name or c.speaker)}</b>{role}{label}"
 
 
 def related_html(speaker: str, text: str) -> str:
@@ -103,8 +118,8 @@ def related_html(speaker: str, text: str) -> str:
     return f'<div class="vb-related"><span class="vb-who">{escape(speaker)} · related, not cited</span>{escape(text)}</div>'
 
 
-def source_html(title: str, date: str | None, speakers: tuple[str, ...], passages: int, source: str) -> str:
-    """One interview in the sidebar list."""
+def source_html(title: str, date: str | None, speakers, passages: int, source: str) -> str:
+    """One interview in the sidebar list; `speakers` as they are known ("Interviewee (Jane Doe, EU official)")."""
     when = f" · {escape(date)}" if date else ""
     who = escape(", ".join(speakers)) or "unknown speakers"
     return (f'<div class="vb-source"><b>{escape(title)}</b>{when}<br><small>{who} · {passages} passages<br>'
