@@ -61,14 +61,17 @@ def test_twenty_kills_during_reingest_leave_no_file_half_updated(tmp_path):
     new.write_text("(Edited.) " + text.replace(" the ", " the  "), encoding="utf-8")  # every offset moves
     store = tmp_path / "store"
     first = python(WRITER, str(store), str(old))
+    assert first.stdout.readline().strip() == "writing", first.stderr.read()
+    began = time.perf_counter()
     assert first.wait(timeout=120) == 0, first.stderr.read()
+    writing = time.perf_counter() - began  # kills land within a write as long as this machine takes for one now
     rng = random.Random(8)
     seen, current, interrupted = [], "old", 0
     for round_ in range(20):
         target = new if current == "old" else old
         writer = python(WRITER, str(store), str(target))
         assert writer.stdout.readline().strip() == "writing", writer.stderr.read()
-        time.sleep(rng.uniform(0.0, 1.2))  # somewhere in embedding and writing 400-odd passages
+        time.sleep(rng.uniform(0.0, 0.9 * writing))  # somewhere in embedding and writing 400-odd passages
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
         interrupted += "done" not in writer.stdout.read()
