@@ -165,6 +165,8 @@ def fit_ranker(groups: list[tuple[list[tuple[float, ...]], list[bool]]], feature
                 w += [share, share]
     from sklearn.linear_model import LogisticRegression
 
+    if not x:  # no group with a right and a wrong item: nothing to rank by
+        return calibration.LogisticModel(tuple(features), (0.0,) * len(features), 0.0)
     x = np.array(x)
     scale = np.abs(x).std(axis=0)
     scale[scale == 0] = 1.0
