@@ -43,6 +43,15 @@ class Citation:
         """This citation with who its speaker is (`SourceInfo.person`): their name and role."""
         return replace(self, speaker_name=person.person_name, speaker_role=person.role)
 
+    @classmethod
+    def across(cls, n: int, passage: Passage, start: int, end: int, text: str) -> Citation:
+        """Cite `[start, end)` of the transcript `text`, starting or ending in `passage` and reaching
+        into the paragraph beside it in the same turn (a sentence that leans on the one before)."""
+        if not (passage.start <= start < passage.end or passage.start < end <= passage.end):
+            raise ValueError(f"span {start}-{end} does not touch passage {passage.start}-{passage.end}")
+        return cls(n, passage.source, start, end, text[start:end], passage.speaker, passage.question, passage.id,
+                   passage.role)
+
     def to_json(self) -> dict:
         q = self.question
         return {

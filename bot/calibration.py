@@ -5,8 +5,9 @@ Four of them steer the offline answerer:
 - `passage` and `sentence`: linear scores whose softmax over the retrieved passages, and over a
   passage's sentences, gives P(this passage holds the answer) and P(this sentence is the answer,
   given its passage does); their product ranks the quotes;
-- `answerable`: P(the searched transcripts answer the question at all): below its threshold the
-  bot says the interview does not address it;
+- `on_topic`: P(the question is about what the searched transcripts discuss): below its
+  threshold the bot says the interview does not address it;
+- `answerable`: P(the searched transcripts answer the question at all): below its threshold, too;
 - `answer`: P(the best quote answers the question): at or above its threshold the quote is stated
   as the answer (`confidence: "high"`); below it the best passages are offered as candidates,
   labelled "likely" at or above `likely_threshold` and "closest" below it (`bot.labels`).
@@ -52,6 +53,10 @@ class LogisticModel:
     def decide(self, values) -> bool:
         return self.probability(values) >= self.threshold
 
+    def probability_of(self, named: dict[str, float]) -> float:
+        """The probability for feature values given by name (a model may use a few of them)."""
+        return self.probability([named[f] for f in self.features])
+
     def to_json(self) -> dict:
         return {"features": list(self.features), "weights": [round(w, 6) for w in self.weights],
                 "bias": round(self.bias, 6), "threshold": round(self.threshold, 6)}
@@ -69,6 +74,7 @@ class Calibration:
     answer: LogisticModel  # P(the best quote is the answer); its threshold earns "high"
     second_threshold: float  # sentence probability that earns a further citation in an answer
     likely_threshold: float = 1.0  # P(answer) from which the closest passages are labelled a likely answer
+    on_topic: LogisticModel | None = None  # P(the question is about what the transcripts discuss); its threshold abstains
     rates: dict[str, tuple[float | None, int]] = field(default_factory=dict)  # label: (stated rate, answers measured)
 
     def stated_rate(self, label: str) -> float | None:
@@ -78,6 +84,7 @@ class Calibration:
         return {"passage": self.passage.to_json(), "sentence": self.sentence.to_json(), "answerable": self.answerable.to_json(),
                 "answer": self.answer.to_json(), "second_threshold": round(self.second_threshold, 6),
                 "likely_threshold": round(self.likely_threshold, 6),
+                **({"on_topic": self.on_topic.to_json()} if self.on_topic else {}),
                 "labels": {k: {"stated_rate": rate, "measured": n} for k, (rate, n) in self.rates.items()}}
 
     @classmethod
@@ -85,7 +92,8 @@ class Calibration:
         rates = {k: (v["stated_rate"], v["measured"]) for k, v in data.get("labels", {}).items()}
         return cls(LogisticModel.from_json(data["passage"]), LogisticModel.from_json(data["sentence"]), LogisticModel.from_json(data["answerable"]),
                    LogisticModel.from_json(data["answer"]), float(data["second_threshold"]),
-                   float(data.get("likely_threshold", 1.0)), rates)
+                   float(data.get("likely_threshold", 1.0)), LogisticModel.from_json(data["on_topic"]) if "on_topic" in data else None,
+                   rates)
 
 
 @lru_cache(maxsize=4)

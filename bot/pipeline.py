@@ -21,7 +21,8 @@ from bot.cite import verify
 from bot.confidence import ANSWER, CANDIDATES, NOT_ADDRESSED, Decision
 from bot.conversation import StandaloneQuestion, is_follow_up, standalone_question
 from bot.errors import InputError, ModelError
-from bot.extractive import SentenceScorer, choose_candidates, choose_quotes, compose, compose_candidates
+from bot.extractive import (FIRST_CANDIDATE_MIN_CHARS, MAX_CANDIDATE_CHARS, MAX_CITED_CHARS, SentenceScorer, across_paragraphs,
+                            choose_candidates, choose_quotes, compose, compose_candidates)
 from bot.retrieve import Hit, Retriever
 from bot.settings import Settings
 
@@ -109,8 +110,8 @@ class Bot:
                 quotes = choose_quotes(sentences, max_citations, self.calibrated.second_threshold)
             else:
                 quotes = choose_candidates(sentences, max_citations)
-            citations = speakers.credited([Citation.from_passage(n, hit.passage, s, e)
-                                           for n, (hit, s, e) in enumerate(quotes, 1)], corpus.searched(sources))
+            budget = MAX_CITED_CHARS if decision.outcome == ANSWER else MAX_CANDIDATE_CHARS
+            citations = speakers.credited(self._cite(quotes, corpus, budget), corpus.searched(sources))
             text = (compose(citations, titles) if decision.outcome == ANSWER
                     else compose_candidates(citations, titles, likely=decision.label == labels.LIKELY))
         citations, problems = verify(citations, {c.source: self.store.source_text(c.source) for c in citations})
@@ -129,6 +130,24 @@ class Bot:
         return Answer(question, standalone.text, text, tuple(citations), False, mode, timings, (), tuple(dropped),
                       notice, model, retrieved, decision.confidence, scores, searched_sources, label=decision.label,
                       stated_rate=self._stated_rate(decision.label, mode))
+
+    def _cite(self, quotes: list, corpus, budget: int) -> list[Citation]:
+        """The citations of the chosen quotes. The first reaches into the passages beside it in the same
+        turn when the sentence that answers is there (`across_paragraphs`); later quotes it now holds, or
+        that no longer fit in `budget` characters in all, are left out (the first is read first)."""
+        (hit, start, end), rest = quotes[0], quotes[1:]
+        passage = hit.passage
+        start, end = across_paragraphs(passage, start, end, *corpus.beside(passage), min_chars=FIRST_CANDIDATE_MIN_CHARS)
+        first = (Citation.from_passage(1, passage, start, end) if passage.start <= start and end <= passage.end
+                 else Citation.across(1, passage, start, end, self.store.source_text(passage.source)))
+        out, used = [first], end - start
+        for hit, s, e in rest:
+            inside = hit.passage.source == passage.source and start < e and s < end
+            if inside or used + e - s > budget:
+                continue
+            out.append(Citation.from_passage(len(out) + 1, hit.passage, s, e))
+            used += e - s
+        return out
 
     def _stated_rate(self, label: str, mode: str) -> float | None:
         """The label's rate measured out of fold; a model's answers were not measured so."""

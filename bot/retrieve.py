@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot import speakers
+from bot import facts, speakers
 from bot.conversation import StandaloneQuestion, asks_about_interviewee, asks_about_interviewer
 from ingest.transcript import Passage
 from vectorstore.corpus import ANSWER, QUESTION, Corpus, LexicalView
@@ -43,6 +43,7 @@ class Query:
     dense_mean: float = 0.0  # mean and spread of the dense neighbours' similarity: how the best stand out
     dense_spread: float = 1.0
     nobody: str | None = None  # the role asked ("the union leader") when nobody searched is described so
+    passages_searched: int = 0  # how many passages the search could find: the more, the closer a chance match
 
     def citable(self, passage: Passage) -> bool:
         """Answers, unless the question is about someone else; the interviewer's words when asked
@@ -50,7 +51,7 @@ class Query:
         if self.about is not None:
             if (passage.source, passage.speaker) in self.about:
                 return True
-            return (passage.role == "question" and self.about_interviewer
+            return (passage.role == "question" and (self.about_interviewer or self.interviewer_words)
                     and passage.source in {source for source, _ in self.about})
         if passage.role == "question":
             return self.about_interviewer or self.interviewer_words
@@ -87,6 +88,7 @@ class Retriever:
             question=question, terms=tuple(terms(question.focus)), context_terms=tuple(terms(question.context or "")),
             vector=vector / np.linalg.norm(vector), about=about, about_interviewer=about_interviewer,
             nobody=speakers.role_asked(question.focus) if about == frozenset() else None,
+            passages_searched=sum(info.passages for info in searched),
         )
 
     def search(self, question: StandaloneQuestion, k: int = 8, sources: list[str] | None = None,
@@ -100,8 +102,10 @@ class Retriever:
         # Asked about the interviewer: their questions come first. Asked about words only the
         # interviewer used: their questions may be cited, but the interviewee's answers come first.
         question_bonus = INTERVIEWER_BONUS if query.about_interviewer else -2 * INTERVIEWER_BONUS
-        if (not query.about_interviewer and not asks_about_interviewee(question.focus)
-                and interviewer_only_share(query, corpus) >= INTERVIEWER_ONLY_SHARE):
+        if not query.about_interviewer and not asks_about_interviewee(question.focus) and (
+                interviewer_only_share(query, corpus) >= INTERVIEWER_ONLY_SHARE or facts.asks(question.focus)):
+            # the interviewer's words may hold the answer: words only they used ("Who is Peter Stano?"),
+            # or the fact asked for ("On what date was the petition discussed?": "On August 1, …")
             query = replace(query, interviewer_words=True)
         dense = self.store.dense_search(query.vector, DENSE_K, sources)
         if query.about is not None:  # the neighbours among the words of whom the question is about, too
@@ -145,7 +149,7 @@ def citable_mask(query: Query, corpus: Corpus, sources: list[str] | None) -> np.
     if query.about is not None:
         pairs = [k for k, pair in enumerate(corpus.pairs) if pair in query.about]
         mask = np.isin(corpus.pair_of, pairs)
-        if query.about_interviewer:
+        if query.about_interviewer or query.interviewer_words:  # "When did Bekova start …?": the interviewer may say
             named = {source for source, _ in query.about}
             mask |= (roles == QUESTION) & np.isin(corpus.source_of, [k for k, s in enumerate(corpus.source_names)
                                                                        if s in named])

@@ -112,7 +112,9 @@ def test_the_page_searches_only_the_test_sets_interview_as_the_command_does(two_
             "was not searched).") in said
     assert at.session_state["eval_report"][1]["searched"] == [INTERVIEW_SOURCE]
     # asked in the chat, the failed question searches what the evaluation searched, and says so
-    (failed,) = at.session_state["eval_report"][1]["failures"]
+    failures = at.session_state["eval_report"][1]["failures"]
+    assert failures, "the page shows what failed as cards, each with a button that asks it in the chat"
+    failed = failures[0]
     at.button(key="eval-ask-0").click().run()
     assert not at.exception and at.session_state["choices"].sources == (INTERVIEW_SOURCE,)
     said = texts(at)

@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from bot.answer import Answer, Citation
 from bot.errors import InputError
 from bot.evidence import Evidence, Exchange, build_evidence, gather, history_of, paragraph_number, transcript_segments
+from bot.labels import TITLES
 from bot.export import (NOTE_QUESTION_CHARS, briefing_docx, briefing_markdown, clipboard_html, clipboard_text,
                         file_stem, note_text)
 from ingest import load_transcript, parse_transcript
@@ -154,7 +155,9 @@ def test_markdown_briefing_reads_well_and_quotes_verbatim(conversation):
     assert not re.search(r"^## 2\. would they be happy about that\?$", md, re.M | re.I), "a follow-up's heading stands alone"
     assert "*Asked as “would they be happy about that?”*" in md
     assert "**Not addressed**: The interview does not address this question" in unescaped(md)
-    assert "**Closest passages, not a confirmed answer**" in md
+    labelled = {ex.answer.label for ex in conversation if not ex.answer.abstained}
+    assert labelled and all(f"**{TITLES[label]}**" in md for label in labelled), "each answer says its label"
+    assert any(label in ("likely", "closest") for label in labelled)
     assert f"{INTERVIEW_SOURCE}, SHA-256 {SHA}" in unescaped(md)
 
 

@@ -116,7 +116,9 @@ def test_the_shipped_calibration_fits_the_code():
     loaded = calibration.load()
     assert loaded.passage.features == extractive.PASSAGE_FEATURES
     assert loaded.sentence.features == extractive.SENTENCE_FEATURES
-    assert loaded.answerable.features == loaded.answer.features == confidence.QUESTION_FEATURES
+    assert loaded.answerable.features == loaded.answer.features == confidence.ANSWERABLE_FEATURES
+    assert loaded.on_topic.features == confidence.ON_TOPIC_FEATURES
+    assert set(loaded.answerable.features) | set(loaded.on_topic.features) <= set(confidence.QUESTION_FEATURES)
     assert "leave_one_transcript_out" in data, "the file carries the figures measured on transcripts it did not see"
 
 

@@ -109,8 +109,8 @@ def test_an_unqualified_role_that_fits_anyone_rules_nobody_out(three):
 def test_a_named_and_described_speaker_is_found_by_name_and_by_role(tmp_path, minilm):
     bot = open_bot(tmp_path / "store", minilm, INTERVIEW_SOURCE, UNION_SOURCE)
     bot.store.describe(INTERVIEW_SOURCE, (Speaker("Interviewee", "Jane Doe", "head of the EU delegation"),))
-    for question in ("What does Jane Doe think about the high-level dialogue?", "What does Doe think about wages?",
-                     "What does the head of the delegation think about wages?"):
+    for question in ("What does Jane Doe think about the high-level dialogue?", "What does Doe think about human rights?",
+                     "What does the head of the delegation think about equal rights?"):
         answer = bot.ask(question)
         assert cited(answer) == {(INTERVIEW_SOURCE, "Interviewee")}, question
         assert {(c.speaker_name, c.speaker_role) for c in answer.citations} == {("Jane Doe", "head of the EU delegation")}

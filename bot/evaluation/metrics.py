@@ -149,6 +149,7 @@ def summarize(results: list[Cited]) -> dict[str, float | int | None]:
         return round(numerator / denominator, 4) if denominator else None
 
     answers = [c for c in results if c.outcome == "answer"]
+    likely = [c for c in results if c.label == "likely"]
     candidates = [c for c in answerable if c.outcome == "candidates"]
     shown = [c for c in answerable if not c.abstained]
     return {
@@ -159,6 +160,9 @@ def summarize(results: list[Cited]) -> dict[str, float | int | None]:
         "highlight_hit_rate": share(sum(map(first_holds_answer, answerable)), len(answerable)),
         "answer_precision": share(sum(map(first_is_hit, answers)), len(answers)),
         "answer_coverage": share(sum(c.answerable for c in answers), len(answerable)) if answers or candidates else None,
+        "likely_precision": share(sum(map(first_is_hit, likely)), len(likely)),
+        "likely_coverage": share(sum(c.answerable and c.label in ("answer", "likely") for c in results), len(answerable))
+        if any(c.label for c in results) else None,
         "candidates_hit_rate": share(sum(map(is_hit, candidates)), len(candidates)),
         "shown_hit_rate": share(sum(map(is_hit, shown)), len(shown)),
         "citation_precision": share(

@@ -12,7 +12,8 @@ from pathlib import Path
 COLUMNS = [
     ("hit_rate", "hit rate"), ("hit_at_2", "hit@2"), ("highlight_hit_rate", "answer in highlight"),
     ("citation_precision", "citation precision"), ("answer_precision", "answer precision"),
-    ("answer_coverage", "answer coverage"), ("candidates_hit_rate", "candidates hit"), ("verbatim_rate", "verbatim"),
+    ("answer_coverage", "answer coverage"), ("likely_precision", "likely precision"),
+    ("likely_coverage", "answer or likely coverage"), ("candidates_hit_rate", "candidates hit"), ("verbatim_rate", "verbatim"),
     ("cited_chars_per_answer", "cited chars/answer"), ("abstention_recall", "abstention recall"),
     ("false_abstention_rate", "false abstention"), ("mrr", "MRR"), ("recall_at_3", "recall@3"),
     ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"),
@@ -29,6 +30,8 @@ EXPLAINED = {
     "citation_precision": "share of citations inside a gold passage; higher is better",
     "answer_precision": "of the stated answers (`confidence: high`), the share whose first quote is the answer",
     "answer_coverage": "share of answerable questions that got a stated answer (`confidence: high`)",
+    "likely_precision": "of the answers labelled “Likely answer”, the share whose first quote is the answer",
+    "likely_coverage": "share of answerable questions labelled “Answer” or “Likely answer”",
     "candidates_hit_rate": "of the answerable questions answered with the closest passages (`confidence: low`), "
                            "the share whose passages hold the answer",
     "verbatim_rate": "share of citations whose offsets give back their quote; must be 1.000",
