@@ -224,12 +224,13 @@ def reliability_figure(labels: dict[str, dict], title: str = ""):
         if s is not None:  # the band a stated rate should hold to
             ax.plot([x - 0.4, x + 0.4], [s - 0.1, s - 0.1], color="#555", lw=0.8, ls=":")
             ax.plot([x - 0.4, x + 0.4], [s + 0.1, s + 0.1], color="#555", lw=0.8, ls=":")
-        ax.annotate(f"{labels[k]['answers']} answers", (x, 1.02), ha="center", fontsize=8)
+        n = labels[k]["answers"]
+        ax.annotate(f"{n} answer{'s' * (n != 1)}", (x, 1.02), ha="center", fontsize=8)
     ax.set_xticks(list(xs), [k.replace("_", " ") for k in names])
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("share right")
     ax.set_title(title or "What each label promised (stated) and got (observed); dotted: ±0.1", fontsize=9)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     return fig

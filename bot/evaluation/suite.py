@@ -9,8 +9,8 @@ Ingests the bundled interview, the hearings and the evaluation transcripts into 
 
 The development sets are the data `make calibrate` fits the offline answerer on: their reports are
 in-sample, for reading failures, not a measure of quality. The measures are the leave-one-transcript-out
-report (`eval/results/loto/`, made by `make calibrate`) and the held-out set (`eval/heldout-2/`),
-which is scored only with `--heldout`: once, at the end.
+report (`eval/results/loto/`, made by `make calibrate`) and the held-out sets (`eval/heldout-2/`,
+and `eval/heldout-3/` with three interviews of its own), scored only with `--heldout`: once, at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from bot.evaluation import report as reports
 from bot.evaluation.baselines import BASELINES
 from bot.evaluation.evaluate import evaluate, load_testset
+from bot.labels import LABELS
 from bot.pipeline import Bot
 from bot.settings import Settings
 from ingest import load_transcript
@@ -52,10 +53,12 @@ SETS = {  # development sets: in-sample
 HELD_OUT = {  # written before the answerer changed; scored once, at the end
     "heldout-2-interview-eu-kazakhstan": ["eval/heldout-2/interview-eu-kazakhstan.jsonl"],
     "heldout-2-who-said": ["eval/heldout-2/who-said.jsonl"],
+    "heldout-3": ["eval/heldout-3/questions.jsonl"],
 }
-HEADLINE = ("hit_rate", "citation_precision", "answer_precision", "answer_coverage", "candidates_hit_rate",
-            "verbatim_rate", "cited_chars_per_answer", "abstention_recall", "false_abstention_rate", "mrr",
-            "latency_p50_ms")
+HELD_OUT_TRANSCRIPTS = "eval/heldout-3/transcripts/*.txt"  # interviews no model was fitted on
+HEADLINE = ("hit_rate", "hit_at_2", "highlight_hit_rate", "citation_precision", "likely_precision", "likely_coverage",
+            "candidates_hit_rate", "verbatim_rate", "cited_chars_per_answer", "abstention_recall", "false_abstention_rate",
+            "mrr", "latency_p50_ms")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         settings = replace(Settings.from_env(dotenv=None), store_dir=Path(folder), answerer="extractive")
         store = open_store(settings, create=True, embeddings=embeddings)
-        for path in TRANSCRIPTS:
+        unseen = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(HELD_OUT_TRANSCRIPTS)) if args.heldout else []
+        for path in TRANSCRIPTS + unseen:
             store.add(load_transcript(path))
         bot = Bot(settings, store, embeddings)
         for name, files in sets.items():
@@ -87,13 +91,21 @@ def main(argv: list[str] | None = None) -> int:
              "**Which figures measure quality.** The offline answerer's models are fitted on the development sets "
              "(`make calibrate`), so their rows below are in-sample: read them for failures, not as scores. The "
              "figures on transcripts the models never saw are in `loto/` (leave one transcript out, made by "
-             "`make calibrate`); the questions nobody tuned for are the `heldout-2-*` rows, written before the "
-             "answerer changed and run once.", ""]
+             "`make calibrate`); the questions nobody tuned for are the `heldout-*` rows, written before the "
+             "answerer changed and run once (`heldout-3` on three interviews of its own, which no model saw).", ""]
     lines += ["| test set | questions | system | " + " | ".join(HEADLINE) + " |", "|---|---|---|" + "---|" * len(HEADLINE)]
     for name, count, result in summary:
         for system in ("bot", "bm25-top3", "rcts-chroma-top4"):
             m = result["systems"][system]
             lines.append(f"| {name} | {count} | {system} | " + " | ".join(reports.cell(m.get(k)) for k in HEADLINE) + " |")
+    lines += ["", "**What each label promised and got** (stated: measured leaving one development transcript out; "
+              "observed: on the test set). A label's rate is the share of its answers whose first citation is the answer "
+              "(for not addressed: that nothing answers).", "",
+              "| test set | " + " | ".join(f"{label} (answers, stated, observed)" for label in LABELS) + " |",
+              "|---|" + "---|" * len(LABELS)]
+    for name, count, result in summary:
+        cells = [f"{m['answers']}, {reports.cell(m['stated'])}, {reports.cell(m['rate'])}" for m in result["labels"].values()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     (args.out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (args.out / "summary.json").write_text(json.dumps({n: r["systems"] for n, _, r in summary}, indent=2) + "\n",
                                            encoding="utf-8")
