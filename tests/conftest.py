@@ -17,6 +17,20 @@ from langchain_core.embeddings import Embeddings
 ROOT = Path(__file__).resolve().parent.parent
 INTERVIEW = ROOT / "data" / "interviews" / "interview-eu-kazakhstan-2024-11-27.txt"
 INTERVIEW_SOURCE = "data/interviews/interview-eu-kazakhstan-2024-11-27.txt"
+
+
+def open_bot(folder, embeddings, *sources):
+    """A bot over a new embedded store in `folder` holding `sources` (paths relative to the repository)."""
+    from bot.backends import open_store
+    from bot.pipeline import Bot
+    from bot.settings import Settings
+    from ingest import load_transcript
+
+    settings = replace(Settings(), store_dir=folder)
+    store = open_store(settings, create=True, embeddings=embeddings)
+    for source in sources:
+        store.add(load_transcript(ROOT / source, source=source))
+    return Bot(settings, store, embeddings)
 HEARINGS = sorted((ROOT / "data" / "hearings").glob("*.txt"))
 FIXTURES = ROOT / "tests" / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -14,25 +14,13 @@ from bot.cli import render
 from bot.evaluation import calibrate
 from bot.evaluation.metrics import Cited, first_holds_answer, label_rates
 from bot.pipeline import Bot
-from bot.settings import Settings
-from ingest import load_transcript
-from tests.conftest import INTERVIEW_SOURCE, ROOT
+from tests.conftest import INTERVIEW_SOURCE, ROOT, open_bot
 
 TEXT = (ROOT / INTERVIEW_SOURCE).read_bytes().decode("utf-8")
 UNION_SOURCE = "tests/fixtures/union-leader.txt"
 MORE = ["eval/transcripts/interview-activist-almaty-2024-12-05.txt", "eval/transcripts/water-utility-qa-2025-03-14.txt",
         "eval/transcripts/museum-podcast-2025-06-02.vtt", "data/hearings/covid_0.txt", "data/hearings/education_1.txt",
         "data/hearings/education_2.txt"]
-
-
-def open_bot(folder, minilm, *sources) -> Bot:
-    from bot.backends import open_store
-
-    settings = replace(Settings(), store_dir=folder)
-    store = open_store(settings, create=True, embeddings=minilm)
-    for source in sources:
-        store.add(load_transcript(ROOT / source, source=source))
-    return Bot(settings, store, minilm)
 
 
 def test_every_label_says_what_it_was_measured_to_mean():

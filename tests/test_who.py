@@ -9,25 +9,13 @@ from dataclasses import replace
 
 import pytest
 
-from bot.pipeline import Bot
-from bot.settings import Settings
 from bot.speakers import about
 from ingest import load_transcript
 from ingest.speakers import Speaker
-from tests.conftest import FIXTURES, INTERVIEW, INTERVIEW_SOURCE, ROOT
+from tests.conftest import FIXTURES, INTERVIEW_SOURCE, open_bot
 
 ACTIVIST_SOURCE = "eval/transcripts/interview-activist-almaty-2024-12-05.txt"
 UNION_SOURCE = "tests/fixtures/union-leader.txt"
-
-
-def open_bot(folder, minilm, *sources) -> Bot:
-    from bot.backends import open_store
-
-    settings = replace(Settings(), store_dir=folder)
-    store = open_store(settings, create=True, embeddings=minilm)
-    for source in sources:
-        store.add(load_transcript(ROOT / source, source=source))
-    return Bot(settings, store, minilm)
 
 
 @pytest.fixture(scope="module")
