@@ -202,6 +202,15 @@ class Corpus:
         row = self.passage_rows([pid]).get(pid)
         return None if row is None else self.passages_at([row]).get(row)
 
+    def beside(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and just after `passage` in its turn (None where the turn ends)."""
+        row = self.passage_rows([passage.id]).get(passage.id)
+        if row is None:
+            return None, None
+        near = self.passages_at([r for r in (row - 1, row + 1) if 0 <= r < len(self.rows)])
+        return tuple(q if q is not None and q.source == passage.source and q.turn_index == passage.turn_index else None
+                     for q in (near.get(row - 1), near.get(row + 1)))
+
     def followers(self, rows) -> list[tuple[int, int]]:
         """(lead-in row, answer row) for each answer one of `rows` leads into."""
         return self.lexicon.followers([int(r) for r in rows])
